@@ -1,0 +1,2 @@
+/** Internal: provider discovery and selection. Not API. */
+package dev.thimble.internal.provider;

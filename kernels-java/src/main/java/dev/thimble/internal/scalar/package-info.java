@@ -1,0 +1,2 @@
+/** Internal: the scalar reference provider. Not API. */
+package dev.thimble.internal.scalar;

@@ -1,0 +1,150 @@
+package dev.thimble.spi;
+
+import dev.thimble.tensor.BitMask;
+import dev.thimble.tensor.BsrF32;
+import dev.thimble.tensor.CsrF32;
+import dev.thimble.tensor.DenseF32;
+
+/**
+ * The kernels one implementation (scalar, Vector API, native, BLAS…) provides.
+ *
+ * <p><b>Contract.</b> Implementations do not check it: the public facades in
+ * {@code dev.thimble.ops} validate shapes, liveness and aliasing before calling here. All dense
+ * operands are row-major matrices (or flat vectors for the element-wise kernels); sparse operands
+ * satisfy their {@code checkStructure()} invariants; outputs do not overlap inputs. Matrix kernels
+ * compute a range of output rows so that the caller can split work across threads; two calls with
+ * disjoint ranges never write the same memory. Following BLAS, when {@code beta == 0} an output is
+ * written without being read (it may hold NaN), and masked-out entries become {@code beta·old}
+ * (so 0 when {@code beta == 0}).
+ *
+ * <p><b>Discovery.</b> Providers are found with {@link java.util.ServiceLoader}; a provider that
+ * cannot run on this machine throws {@link UnsupportedOperationException} from its constructor,
+ * with the reason, and the lookup falls back to the next one.
+ */
+public interface KernelProvider {
+
+    /** Short name used by {@code -Dthimble.kernels=NAME}, e.g. {@code scalar}, {@code panama}. */
+    String name();
+
+    /** One line on what runs, e.g. {@code "Vector API, 512-bit FloatVector"}. */
+    String description();
+
+    /** Higher wins when the lookup picks automatically. */
+    int priority();
+
+    // ------------------------------------------------------------------ SpMM
+
+    /**
+     * CSR SpMM on output rows {@code [rowStart, rowEnd)}: {@code C = alpha·A·B + beta·C}.
+     *
+     * @param a (Input) m×k
+     * @param b (Input) k×n dense
+     * @param c (Output) m×n dense
+     */
+    void spmmCsr(float alpha, CsrF32 a, DenseF32 b, float beta, DenseF32 c, int rowStart, int rowEnd);
+
+    /**
+     * BSR SpMM on block rows {@code [blockRowStart, blockRowEnd)}: {@code C = alpha·A·B + beta·C};
+     * only the rows of C inside the matrix ({@code < a.rows()}) are written.
+     *
+     * @param a (Input) m×k with blocks of 4, 8 or 16
+     * @param b (Input) k×n dense
+     * @param c (Output) m×n dense
+     */
+    void spmmBsr(float alpha, BsrF32 a, DenseF32 b, float beta, DenseF32 c, int blockRowStart, int blockRowEnd);
+
+    /**
+     * Dense times sparse-transpose on rows {@code [rowStart, rowEnd)} of X:
+     * {@code Y = alpha·X·Wᵀ + beta·Y} (the forward pass of a linear layer with sparse weights).
+     *
+     * @param x (Input) m×k dense
+     * @param w (Input) n×k CSR
+     * @param y (Output) m×n dense
+     */
+    void denseTimesCsrT(float alpha, DenseF32 x, CsrF32 w, float beta, DenseF32 y, int rowStart, int rowEnd);
+
+    /**
+     * Dense times sparse on rows {@code [rowStart, rowEnd)} of G: {@code D = alpha·G·W + beta·D}
+     * (the input gradient of a linear layer with sparse weights).
+     *
+     * @param g (Input) m×n dense
+     * @param w (Input) n×k CSR
+     * @param d (Output) m×k dense
+     */
+    void denseTimesCsr(float alpha, DenseF32 g, CsrF32 w, float beta, DenseF32 d, int rowStart, int rowEnd);
+
+    // ------------------------------------------------------------------ SDDMM
+
+    /**
+     * SDDMM on pattern rows {@code [rowStart, rowEnd)}: for each stored (i, j) of {@code out},
+     * {@code out(i,j) = alpha·(X·Yᵀ)(i,j) + beta·out(i,j)}; nothing else is computed.
+     *
+     * @param x (Input) m×d dense
+     * @param y (Input) n×d dense
+     * @param out (Input/Output) m×n CSR: its structure is the pattern, its values are written
+     */
+    void sddmm(float alpha, DenseF32 x, DenseF32 y, float beta, CsrF32 out, int rowStart, int rowEnd);
+
+    /**
+     * Transposed SDDMM on pattern rows {@code [rowStart, rowEnd)}: for each stored (i, j),
+     * {@code out(i,j) = alpha·(Xᵀ·Y)(i,j) + beta·out(i,j)} (the weight gradient of a sparse linear layer).
+     *
+     * @param x (Input) d×m dense
+     * @param y (Input) d×n dense
+     * @param out (Input/Output) m×n CSR pattern
+     */
+    void sddmmTransposed(float alpha, DenseF32 x, DenseF32 y, float beta, CsrF32 out, int rowStart, int rowEnd);
+
+    /**
+     * Masked dense GEMM on rows {@code [rowStart, rowEnd)}: {@code C(i,j) = alpha·(A·B)(i,j) + beta·C(i,j)}
+     * where the mask is set and {@code beta·C(i,j)} elsewhere; products at unset positions need not be computed.
+     *
+     * @param a (Input) m×k dense
+     * @param b (Input) k×n dense
+     * @param mask (Input) m×n
+     * @param c (Output) m×n dense
+     */
+    void maskedGemm(float alpha, DenseF32 a, DenseF32 b, BitMask mask, float beta, DenseF32 c, int rowStart,
+            int rowEnd);
+
+    /**
+     * Dense GEMM on rows {@code [rowStart, rowEnd)}: {@code C = alpha·A·B + beta·C}.
+     *
+     * @param a (Input) m×k dense
+     * @param b (Input) k×n dense
+     * @param c (Output) m×n dense
+     */
+    void gemm(float alpha, DenseF32 a, DenseF32 b, float beta, DenseF32 c, int rowStart, int rowEnd);
+
+    // ------------------------------------------------------------------ element-wise (flat vectors of equal size)
+
+    /** {@code y += alpha·x}. */
+    void axpy(float alpha, DenseF32 x, DenseF32 y);
+
+    /** {@code y += alpha·x} where the mask is set; other entries of y are not touched. */
+    void maskedAxpy(float alpha, DenseF32 x, BitMask mask, DenseF32 y);
+
+    /** {@code x *= alpha}. */
+    void scale(float alpha, DenseF32 x);
+
+    /** Sets the entries of x where the mask is not set to 0. */
+    void applyMask(DenseF32 x, BitMask mask);
+
+    /** {@code out = Σ weights[i]·xs[i]}; out does not overlap any input. */
+    void weightedSum(float[] weights, DenseF32[] xs, DenseF32 out);
+
+    /** {@code Σ x[i]·y[i]}. */
+    double dot(DenseF32 x, DenseF32 y);
+
+    /** The Euclidean norm. */
+    double norm2(DenseF32 x);
+
+    /** The largest absolute value (0 for an empty vector; NaN if any entry is NaN). */
+    float normInf(DenseF32 x);
+
+    /** The Euclidean norm of the entries where the mask is set. */
+    double maskedNorm2(DenseF32 x, BitMask mask);
+
+    /** The largest absolute value of the entries where the mask is set. */
+    float maskedNormInf(DenseF32 x, BitMask mask);
+}
