@@ -178,6 +178,9 @@ public final class CsrF32 extends AbstractTensor {
             throw new IllegalArgumentException("CSR dimensions must be non-negative: rows=" + rows + ", cols=" + cols
                     + ", nnz=" + nnz);
         }
+        if (rows == Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("CSR rows must be below " + Integer.MAX_VALUE + " (rowPtr has rows + 1 entries)");
+        }
         if ((long) rows * cols < nnz) {
             throw new IllegalArgumentException("a " + rows + "x" + cols + " matrix cannot hold nnz=" + nnz + " entries");
         }
