@@ -1,5 +1,7 @@
 package dev.thimble.ops;
 
+import dev.thimble.tensor.BsrF32;
+import dev.thimble.tensor.CsrF32;
 import dev.thimble.tensor.Tensor;
 import java.util.List;
 import java.util.function.Consumer;
@@ -12,10 +14,18 @@ final class Outputs {
     private Outputs() {
     }
 
-    /** Runs {@code fill} on {@code out} and returns it, or closes {@code out} and rethrows. */
+    /**
+     * Runs {@code fill} on {@code out} and returns it, or closes {@code out} and rethrows. A sparse
+     * result has its structure checked, which also seals it for the kernels.
+     */
     static <T extends Tensor> T filled(T out, Consumer<? super T> fill) {
         try {
             fill.accept(out);
+            switch (out) {
+                case CsrF32 csr -> csr.checkStructure();
+                case BsrF32 bsr -> bsr.checkStructure();
+                default -> { }
+            }
             return out;
         } catch (RuntimeException | Error e) {
             out.close();

@@ -14,6 +14,7 @@ import java.lang.foreign.MemorySegment;
  *   <li>{@code values}: float32[nnzBlocks · b · b], each block row-major; entries that fall in the
  *       padding (row ≥ rows or column ≥ cols) are exactly 0.</li>
  * </ul>
+ * Like {@link CsrF32}, a checked matrix is sealed: its structure segments become read-only.
  */
 public final class BsrF32 extends AbstractTensor {
     private final int rows;
@@ -25,6 +26,9 @@ public final class BsrF32 extends AbstractTensor {
     private final MemorySegment blockRowPtr;
     private final MemorySegment blockColIdx;
     private final MemorySegment values;
+    private final MemorySegment blockRowPtrReadOnly;
+    private final MemorySegment blockColIdxReadOnly;
+    private volatile boolean sealed;
 
     BsrF32(int rows, int cols, int blockSize, int nnzBlocks, MemorySegment blockRowPtr, MemorySegment blockColIdx,
             MemorySegment values, TensorArena.Allocation memory) {
@@ -38,6 +42,8 @@ public final class BsrF32 extends AbstractTensor {
         this.blockRowPtr = blockRowPtr.asSlice(0, (long) (blockRows + 1) * Integer.BYTES);
         this.blockColIdx = blockColIdx.asSlice(0, (long) nnzBlocks * Integer.BYTES);
         this.values = values.asSlice(0, (long) nnzBlocks * blockSize * blockSize * Float.BYTES);
+        this.blockRowPtrReadOnly = this.blockRowPtr.asReadOnly();
+        this.blockColIdxReadOnly = this.blockColIdx.asReadOnly();
     }
 
     /** Number of rows. */
@@ -70,14 +76,24 @@ public final class BsrF32 extends AbstractTensor {
         return nnzBlocks;
     }
 
-    /** The block row pointers, int32[blockRows + 1]. */
+    /** The block row pointers, int32[blockRows + 1]; read-only once sealed. */
     public MemorySegment blockRowPtrSegment() {
-        return blockRowPtr;
+        return sealed ? blockRowPtrReadOnly : blockRowPtr;
     }
 
-    /** The block column indices, int32[nnzBlocks]. */
+    /** The block column indices, int32[nnzBlocks]; read-only once sealed. */
     public MemorySegment blockColIdxSegment() {
-        return blockColIdx;
+        return sealed ? blockColIdxReadOnly : blockColIdx;
+    }
+
+    /** True once the structure passed {@link #checkStructure()} and can no longer change. */
+    public boolean isSealed() {
+        return sealed;
+    }
+
+    BsrF32 seal() {
+        sealed = true;
+        return this;
     }
 
     /** The block values, float32[nnzBlocks · blockSize²], each block row-major. */
@@ -157,6 +173,9 @@ public final class BsrF32 extends AbstractTensor {
      */
     public BsrF32 checkStructure() {
         checkAlive();
+        if (sealed) {
+            return this;
+        }
         CsrF32.checkRowPtr(blockRows, nnzBlocks, i -> blockRowPtr.getAtIndex(CsrF32.INT, i));
         for (int br = 0; br < blockRows; br++) {
             checkBlockRow(br, blockRowStart(br), blockRowStart(br + 1), blockCols,
@@ -164,6 +183,7 @@ public final class BsrF32 extends AbstractTensor {
         }
         checkPadding(rows, cols, blockSize, blockRows, k -> blockColIndex(k), this::blockRowStart,
                 i -> values.getAtIndex(CsrF32.FLOAT, i));
+        sealed = true;
         return this;
     }
 

@@ -13,6 +13,12 @@ import java.lang.foreign.ValueLayout;
  *   <li>{@code values}: float32[nnz], {@code values[p]} is the entry at (row of p, {@code colIdx[p]}).</li>
  * </ul>
  * Stored zeros are allowed: the structure, not the values, says which entries exist.
+ *
+ * <p><b>Sealing.</b> Kernels, native ones included, trust these invariants. A matrix built from
+ * checked arrays, by {@code FormatOps}, or that passed {@link #checkStructure()} is <em>sealed</em>:
+ * its structure segments are then read-only, and only its values can change. A matrix allocated
+ * with an empty structure ({@link TensorArena#csr(int, int, int)}) hands out writable structure
+ * segments until it is checked.
  */
 public final class CsrF32 extends AbstractTensor {
     static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
@@ -24,6 +30,9 @@ public final class CsrF32 extends AbstractTensor {
     private final MemorySegment rowPtr;
     private final MemorySegment colIdx;
     private final MemorySegment values;
+    private final MemorySegment rowPtrReadOnly;
+    private final MemorySegment colIdxReadOnly;
+    private volatile boolean sealed;
 
     CsrF32(int rows, int cols, int nnz, MemorySegment rowPtr, MemorySegment colIdx, MemorySegment values,
             TensorArena.Allocation memory) {
@@ -35,6 +44,8 @@ public final class CsrF32 extends AbstractTensor {
         this.rowPtr = rowPtr.asSlice(0, (long) (rows + 1) * Integer.BYTES);
         this.colIdx = colIdx.asSlice(0, (long) nnz * Integer.BYTES);
         this.values = values.asSlice(0, (long) nnz * Float.BYTES);
+        this.rowPtrReadOnly = this.rowPtr.asReadOnly();
+        this.colIdxReadOnly = this.colIdx.asReadOnly();
     }
 
     /** Number of rows. */
@@ -58,14 +69,25 @@ public final class CsrF32 extends AbstractTensor {
         return cells == 0 ? 0.0 : 1.0 - (double) nnz / cells;
     }
 
-    /** The row pointers, int32[rows + 1]. */
+    /** The row pointers, int32[rows + 1]; read-only once the matrix is sealed. */
     public MemorySegment rowPtrSegment() {
-        return rowPtr;
+        return sealed ? rowPtrReadOnly : rowPtr;
     }
 
-    /** The column indices, int32[nnz]. */
+    /** The column indices, int32[nnz]; read-only once the matrix is sealed. */
     public MemorySegment colIdxSegment() {
-        return colIdx;
+        return sealed ? colIdxReadOnly : colIdx;
+    }
+
+    /** True once the structure passed {@link #checkStructure()} and can no longer change. */
+    public boolean isSealed() {
+        return sealed;
+    }
+
+    /** Marks a structure that was checked before it was copied in. */
+    CsrF32 seal() {
+        sealed = true;
+        return this;
     }
 
     /** The values, float32[nnz]. */
@@ -139,16 +161,20 @@ public final class CsrF32 extends AbstractTensor {
     }
 
     /**
-     * Checks every invariant of the layout.
+     * Checks every invariant of the layout, then seals the structure (a sealed matrix returns at once).
      *
      * @throws InvalidStructureException naming the first broken invariant, its row and position
      */
     public CsrF32 checkStructure() {
         checkAlive();
+        if (sealed) {
+            return this;
+        }
         checkRowPtr(rows, nnz, i -> rowPtr.getAtIndex(INT, i));
         for (int r = 0; r < rows; r++) {
             checkRow(r, rowStart(r), rowStart(r + 1), cols, p -> colIdx.getAtIndex(INT, p));
         }
+        sealed = true;
         return this;
     }
 

@@ -159,7 +159,7 @@ public final class TensorArena implements AutoCloseable {
         MemorySegment.copy(rowPtr, 0, m.rowPtrSegment(), ValueLayout.JAVA_INT, 0, rowPtr.length);
         MemorySegment.copy(colIdx, 0, m.colIdxSegment(), ValueLayout.JAVA_INT, 0, colIdx.length);
         MemorySegment.copy(values, 0, m.valuesSegment(), ValueLayout.JAVA_FLOAT, 0, values.length);
-        return m;
+        return m.seal();
     }
 
     /** Allocates a CSR matrix with the structure of {@code pattern} and zero values. */
@@ -168,7 +168,7 @@ public final class TensorArena implements AutoCloseable {
         CsrF32 m = csr(pattern.rows(), pattern.cols(), pattern.nnz());
         MemorySegment.copy(pattern.rowPtrSegment(), 0, m.rowPtrSegment(), 0, pattern.rowPtrSegment().byteSize());
         MemorySegment.copy(pattern.colIdxSegment(), 0, m.colIdxSegment(), 0, pattern.colIdxSegment().byteSize());
-        return m;
+        return pattern.isSealed() ? m.seal() : m;
     }
 
     /**
@@ -194,7 +194,7 @@ public final class TensorArena implements AutoCloseable {
         MemorySegment.copy(blockRowPtr, 0, m.blockRowPtrSegment(), ValueLayout.JAVA_INT, 0, blockRowPtr.length);
         MemorySegment.copy(blockColIdx, 0, m.blockColIdxSegment(), ValueLayout.JAVA_INT, 0, blockColIdx.length);
         MemorySegment.copy(values, 0, m.valuesSegment(), ValueLayout.JAVA_FLOAT, 0, values.length);
-        return m;
+        return m.seal();
     }
 
     /** Allocates an all-false bit mask of the given shape (rank 1 to 4). */

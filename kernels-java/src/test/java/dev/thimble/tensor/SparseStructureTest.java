@@ -1,9 +1,11 @@
 package dev.thimble.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -50,17 +52,37 @@ class SparseStructureTest {
     }
 
     @Test
-    void checkStructureFindsCorruptionWrittenThroughTheSegments() {
+    void checkStructureFindsCorruptionAndSealsAGoodStructure() {
         try (TensorArena arena = TensorArena.open(); CsrF32 m = arena.csr(2, 5, 3)) {
             int[] rowPtr = {0, 2, 3};
-            int[] cols = {1, 4, 4};
+            int[] cols = {1, 1, 4}; // duplicate column in row 0
             for (int i = 0; i < 3; i++) {
-                m.rowPtrSegment().setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i, rowPtr[i]);
-                m.colIdxSegment().setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i, cols[i]);
+                m.rowPtrSegment().setAtIndex(ValueLayout.JAVA_INT, i, rowPtr[i]);
+                m.colIdxSegment().setAtIndex(ValueLayout.JAVA_INT, i, cols[i]);
             }
-            m.checkStructure();
-            m.colIdxSegment().setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, 1, 1);
+            assertFalse(m.isSealed());
             rejected(m::checkStructure, "duplicate", "row 0", "position 1");
+            m.colIdxSegment().setAtIndex(ValueLayout.JAVA_INT, 1, 4);
+            m.checkStructure();
+            assertTrue(m.isSealed());
+            // once checked, the structure the kernels trust cannot change (the JDK refuses writes to a
+            // read-only segment with an IllegalArgumentException); values still can
+            assertThrows(IllegalArgumentException.class,
+                    () -> m.colIdxSegment().setAtIndex(ValueLayout.JAVA_INT, 1, 9));
+            m.setValue(1, 2.5f);
+            assertEquals(2.5f, m.get(0, 4));
+        }
+    }
+
+    @Test
+    void matricesBuiltFromCheckedArraysAreSealed() {
+        try (TensorArena arena = TensorArena.open();
+                CsrF32 m = arena.csr(1, 2, new int[] {0, 1}, new int[] {1}, new float[] {1f});
+                CsrF32 like = arena.csrLike(m)) {
+            assertTrue(m.isSealed());
+            assertTrue(like.isSealed());
+            assertThrows(IllegalArgumentException.class,
+                    () -> m.rowPtrSegment().setAtIndex(ValueLayout.JAVA_INT, 1, 0));
         }
     }
 
