@@ -11,7 +11,9 @@ import dev.thimble.tensor.DenseF32;
  * <p><b>Contract.</b> Implementations do not check it: the public facades in
  * {@code dev.thimble.ops} validate shapes, liveness and aliasing before calling here. All dense
  * operands are row-major matrices (or flat vectors for the element-wise kernels); sparse operands
- * satisfy their {@code checkStructure()} invariants; outputs do not overlap inputs. Matrix kernels
+ * satisfy their {@code checkStructure()} invariants (a sealed structure cannot change afterwards;
+ * a provider that cannot afford to trust an unsealed one calls {@code checkStructure()}); outputs
+ * do not overlap inputs. Matrix kernels
  * compute a range of output rows so that the caller can split work across threads; two calls with
  * disjoint ranges never write the same memory. Following BLAS, when {@code beta == 0} an output is
  * written without being read (it may hold NaN), and masked-out entries become {@code beta·old}
@@ -19,7 +21,8 @@ import dev.thimble.tensor.DenseF32;
  *
  * <p><b>Discovery.</b> Providers are found with {@link java.util.ServiceLoader}; a provider that
  * cannot run on this machine throws {@link UnsupportedOperationException} from its constructor,
- * with the reason, and the lookup falls back to the next one.
+ * with the reason, and the lookup falls back to the next one. A provider that accelerates only
+ * some kernels extends {@link ForwardingKernelProvider}.
  */
 public interface KernelProvider {
 

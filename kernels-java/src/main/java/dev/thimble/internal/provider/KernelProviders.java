@@ -1,5 +1,6 @@
 package dev.thimble.internal.provider;
 
+import dev.thimble.spi.ForwardingKernelProvider;
 import dev.thimble.spi.KernelProvider;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -85,6 +86,14 @@ public final class KernelProviders {
             }
         }
         found.sort(Comparator.comparingInt(KernelProvider::priority).reversed());
+        // a forwarding provider (e.g. a BLAS for the dense kernels) runs the rest on the best full one
+        found.stream().filter(p -> !(p instanceof ForwardingKernelProvider)).findFirst().ifPresent(full -> {
+            for (KernelProvider p : found) {
+                if (p instanceof ForwardingKernelProvider fwd) {
+                    fwd.attachFallback(full);
+                }
+            }
+        });
         return new Discovery(List.copyOf(found), Map.copyOf(failed));
     }
 
