@@ -11,27 +11,24 @@ import java.lang.foreign.ValueLayout;
  * keep the bits past the end zero. Views ({@link #view}) share the words and may start at any bit,
  * so a mask over a flat parameter vector can be cut into per-layer masks.
  */
-public final class BitMask implements Tensor {
+public final class BitMask extends AbstractTensor {
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
     private final MemorySegment words;
     private final long bitOffset;
     private final int[] shape;
     private final long size;
-    private final TensorArena.Allocation memory;
-    private final boolean view;
 
     BitMask(MemorySegment words, long bitOffset, int[] shape, TensorArena.Allocation memory) {
         this(words, bitOffset, shape, memory, false);
     }
 
     private BitMask(MemorySegment words, long bitOffset, int[] shape, TensorArena.Allocation memory, boolean view) {
+        super(memory, view);
         this.words = words;
         this.bitOffset = bitOffset;
         this.shape = shape;
         this.size = Shapes.size(shape);
-        this.memory = memory;
-        this.view = view;
     }
 
     /** A copy of the shape. */
@@ -152,38 +149,21 @@ public final class BitMask implements Tensor {
 
     @Override
     public long byteSize() {
-        return view ? ((bitOffset + size + 63) >>> 6 << 3) - (bitOffset >>> 6 << 3) : words.byteSize();
+        return isView() ? ((bitOffset + size + 63) >>> 6 << 3) - (bitOffset >>> 6 << 3) : words.byteSize();
     }
 
-    @Override
-    public boolean isView() {
-        return view;
-    }
 
-    @Override
-    public boolean isAlive() {
-        return memory.isAlive();
-    }
 
     @Override
     public BitMask checkAlive() {
-        if (!memory.isAlive()) {
-            throw memory.freed(toString());
-        }
+        super.checkAlive();
         return this;
     }
 
-    @Override
-    public void close() {
-        if (view) {
-            throw new IllegalStateException(this + " is a view and owns no memory; close the mask it came from");
-        }
-        memory.release();
-    }
 
     @Override
     public String toString() {
-        return (view ? "mask view" : "mask") + Shapes.toString(shape);
+        return (isView() ? "mask view" : "mask") + Shapes.toString(shape);
     }
 
     private long checkIndex(long i) {

@@ -15,7 +15,7 @@ import java.lang.foreign.MemorySegment;
  *       padding (row ≥ rows or column ≥ cols) are exactly 0.</li>
  * </ul>
  */
-public final class BsrF32 implements Tensor {
+public final class BsrF32 extends AbstractTensor {
     private final int rows;
     private final int cols;
     private final int blockSize;
@@ -25,10 +25,10 @@ public final class BsrF32 implements Tensor {
     private final MemorySegment blockRowPtr;
     private final MemorySegment blockColIdx;
     private final MemorySegment values;
-    private final TensorArena.Allocation memory;
 
     BsrF32(int rows, int cols, int blockSize, int nnzBlocks, MemorySegment blockRowPtr, MemorySegment blockColIdx,
             MemorySegment values, TensorArena.Allocation memory) {
+        super(memory, false);
         this.rows = rows;
         this.cols = cols;
         this.blockSize = blockSize;
@@ -38,7 +38,6 @@ public final class BsrF32 implements Tensor {
         this.blockRowPtr = blockRowPtr.asSlice(0, (long) (blockRows + 1) * Integer.BYTES);
         this.blockColIdx = blockColIdx.asSlice(0, (long) nnzBlocks * Integer.BYTES);
         this.values = values.asSlice(0, (long) nnzBlocks * blockSize * blockSize * Float.BYTES);
-        this.memory = memory;
     }
 
     /** Number of rows. */
@@ -173,28 +172,14 @@ public final class BsrF32 implements Tensor {
         return blockRowPtr.byteSize() + blockColIdx.byteSize() + values.byteSize();
     }
 
-    @Override
-    public boolean isView() {
-        return false;
-    }
 
-    @Override
-    public boolean isAlive() {
-        return memory.isAlive();
-    }
 
     @Override
     public BsrF32 checkAlive() {
-        if (!memory.isAlive()) {
-            throw memory.freed(toString());
-        }
+        super.checkAlive();
         return this;
     }
 
-    @Override
-    public void close() {
-        memory.release();
-    }
 
     @Override
     public String toString() {

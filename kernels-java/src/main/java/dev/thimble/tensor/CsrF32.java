@@ -14,7 +14,7 @@ import java.lang.foreign.ValueLayout;
  * </ul>
  * Stored zeros are allowed: the structure, not the values, says which entries exist.
  */
-public final class CsrF32 implements Tensor {
+public final class CsrF32 extends AbstractTensor {
     static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
     static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
@@ -24,10 +24,10 @@ public final class CsrF32 implements Tensor {
     private final MemorySegment rowPtr;
     private final MemorySegment colIdx;
     private final MemorySegment values;
-    private final TensorArena.Allocation memory;
 
     CsrF32(int rows, int cols, int nnz, MemorySegment rowPtr, MemorySegment colIdx, MemorySegment values,
             TensorArena.Allocation memory) {
+        super(memory, false);
         this.rows = rows;
         this.cols = cols;
         this.nnz = nnz;
@@ -35,7 +35,6 @@ public final class CsrF32 implements Tensor {
         this.rowPtr = rowPtr.asSlice(0, (long) (rows + 1) * Integer.BYTES);
         this.colIdx = colIdx.asSlice(0, (long) nnz * Integer.BYTES);
         this.values = values.asSlice(0, (long) nnz * Float.BYTES);
-        this.memory = memory;
     }
 
     /** Number of rows. */
@@ -158,28 +157,14 @@ public final class CsrF32 implements Tensor {
         return rowPtr.byteSize() + colIdx.byteSize() + values.byteSize();
     }
 
-    @Override
-    public boolean isView() {
-        return false;
-    }
 
-    @Override
-    public boolean isAlive() {
-        return memory.isAlive();
-    }
 
     @Override
     public CsrF32 checkAlive() {
-        if (!memory.isAlive()) {
-            throw memory.freed(toString());
-        }
+        super.checkAlive();
         return this;
     }
 
-    @Override
-    public void close() {
-        memory.release();
-    }
 
     @Override
     public String toString() {

@@ -11,26 +11,22 @@ import java.util.Arrays;
  * memory and own none of it. Element accessors check their indices; the kernels read
  * {@link #segment()} directly.
  */
-public final class DenseF32 implements Tensor {
+public final class DenseF32 extends AbstractTensor {
     static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private final MemorySegment segment;
     private final int[] shape;
     private final long size;
-    /** The allocation this tensor owns, or (for a view) the one whose memory it shares. */
-    private final TensorArena.Allocation memory;
-    private final boolean view;
 
     DenseF32(MemorySegment segment, int[] shape, TensorArena.Allocation owned) {
         this(segment, shape, owned, false);
     }
 
     private DenseF32(MemorySegment segment, int[] shape, TensorArena.Allocation memory, boolean view) {
+        super(memory, view);
         this.segment = segment;
         this.shape = shape;
         this.size = Shapes.size(shape);
-        this.memory = memory;
-        this.view = view;
     }
 
     /** A copy of the shape. */
@@ -182,35 +178,18 @@ public final class DenseF32 implements Tensor {
         return size * Float.BYTES;
     }
 
-    @Override
-    public boolean isView() {
-        return view;
-    }
 
-    @Override
-    public boolean isAlive() {
-        return memory.isAlive();
-    }
 
     @Override
     public DenseF32 checkAlive() {
-        if (!memory.isAlive()) {
-            throw memory.freed(toString());
-        }
+        super.checkAlive();
         return this;
     }
 
-    @Override
-    public void close() {
-        if (view) {
-            throw new IllegalStateException(this + " is a view and owns no memory; close the tensor it came from");
-        }
-        memory.release();
-    }
 
     @Override
     public String toString() {
-        return (view ? "dense view" : "dense") + Shapes.toString(shape);
+        return (isView() ? "dense view" : "dense") + Shapes.toString(shape);
     }
 
     /** Compares shape and values, for tests; NaN equals NaN. */

@@ -6,7 +6,7 @@ package dev.thimble.tensor;
  * <p>An owning tensor frees its memory when closed (or when its arena closes); a view shares the
  * memory of the tensor it came from, owns nothing, and cannot be closed on its own.
  */
-public sealed interface Tensor extends AutoCloseable permits DenseF32, CsrF32, BsrF32, BitMask {
+public sealed interface Tensor extends AutoCloseable permits AbstractTensor {
 
     /** Bytes of off-heap memory this tensor holds (for a view: the bytes it can reach). */
     long byteSize();

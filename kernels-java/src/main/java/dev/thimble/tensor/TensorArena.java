@@ -330,12 +330,19 @@ public final class TensorArena implements AutoCloseable {
         return (bytes + ALIGNMENT - 1) & -ALIGNMENT;
     }
 
+    /** The first frame outside Thimble's own allocation paths: where the user asked for the tensor. */
     private static String callerSite() {
-        return StackWalker.getInstance().walk(frames -> frames
-                .filter(f -> !f.getClassName().startsWith("dev.thimble.tensor."))
+        return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> frames
+                .filter(f -> !isLibraryFrame(f.getDeclaringClass()))
                 .findFirst()
                 .map(f -> f.getClassName() + "." + f.getMethodName() + ":" + f.getLineNumber())
                 .orElse("?"));
+    }
+
+    private static boolean isLibraryFrame(Class<?> c) {
+        String pkg = c.getPackageName();
+        return c == TensorArena.class || Tensor.class.isAssignableFrom(c) || pkg.equals("dev.thimble.ops")
+                || pkg.startsWith("dev.thimble.internal") || pkg.equals("dev.thimble.tensor.io");
     }
 
     /** The memory of one owning tensor: its own arena, segments and bytes. */

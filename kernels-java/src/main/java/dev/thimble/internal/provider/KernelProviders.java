@@ -46,19 +46,23 @@ public final class KernelProviders {
         }
     }
 
-    private static final class Holder {
+    private static final class DiscoveryHolder {
         static final Discovery DISCOVERY = discover();
-        static final KernelProvider DEFAULT = choose(DISCOVERY, System.getProperty(PROPERTY, "auto"));
+    }
+
+    /** Separate from {@link DiscoveryHolder} so that listing providers does not choose (and log) a default. */
+    private static final class DefaultHolder {
+        static final KernelProvider DEFAULT = choose(DiscoveryHolder.DISCOVERY, System.getProperty(PROPERTY, "auto"));
     }
 
     /** All providers found on the class path (discovered once). */
     public static Discovery discovery() {
-        return Holder.DISCOVERY;
+        return DiscoveryHolder.DISCOVERY;
     }
 
     /** The provider chosen by {@code -Dthimble.kernels} or by priority (chosen and logged once). */
     public static KernelProvider defaultProvider() {
-        return Holder.DEFAULT;
+        return DefaultHolder.DEFAULT;
     }
 
     private static Discovery discover() {

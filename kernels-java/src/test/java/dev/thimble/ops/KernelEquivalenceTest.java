@@ -1,0 +1,229 @@
+package dev.thimble.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.thimble.tensor.BitMask;
+import dev.thimble.tensor.BsrF32;
+import dev.thimble.tensor.CsrF32;
+import dev.thimble.tensor.DenseF32;
+import dev.thimble.tensor.TensorArena;
+import dev.thimble.testkit.Expected;
+import dev.thimble.testkit.RandomTensors;
+import dev.thimble.testkit.Reference;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every matrix kernel of every available provider against the double-accumulating reference, on
+ * awkward shapes (loop tails, one row, one column, inner size 1) and sparsities 0 to 1, with
+ * outputs pre-filled with NaN when β = 0 so that an unwritten element fails. Contexts use two
+ * threads with no parallel threshold, so row splitting is exercised too.
+ */
+class KernelEquivalenceTest {
+    static final int[][] SHAPES = {{1, 1, 1}, {7, 13, 33}, {13, 207, 7}, {33, 1, 13}, {207, 33, 17},
+            {64, 128, 64}, {1023, 31, 3}, {40, 300, 45}};
+    static final double[] SPARSITIES = {0, 0.5, 0.9, 0.99, 1};
+    /** (alpha, beta) pairs: plain product into a NaN-filled output, and a scaled accumulate. */
+    static final float[][] SCALINGS = {{1f, 0f}, {0.5f, -1.5f}};
+
+    private static final Map<String, KernelContext> CONTEXTS = new ConcurrentHashMap<>();
+
+    static KernelContext ctx(String provider) {
+        return CONTEXTS.computeIfAbsent(provider,
+                p -> KernelContext.builder().provider(p).threads(2).parallelThreshold(0).build());
+    }
+
+    @AfterAll
+    static void closeContexts() {
+        CONTEXTS.values().forEach(KernelContext::close);
+    }
+
+    static Stream<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        for (String p : KernelContext.availableProviders()) {
+            for (int[] s : SHAPES) {
+                for (double sp : SPARSITIES) {
+                    out.add(Arguments.of(p, s[0], s[1], s[2], sp));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    static TensorArena arena() {
+        return TensorArena.builder().name("equivalence").leakCheck(false).build();
+    }
+
+    /** The output of a kernel: NaN where beta is 0 (must be overwritten), random otherwise. */
+    static DenseF32 output(TensorArena arena, RandomTensors rnd, float beta, int... shape) {
+        return beta == 0 ? arena.dense(shape).fill(Float.NaN) : rnd.dense(arena, shape);
+    }
+
+    @Test
+    void theBuiltInProvidersAreAvailable() {
+        assertTrue(KernelContext.availableProviders().contains("scalar"), KernelContext.unavailableProviders()::toString);
+        assertTrue(KernelContext.availableProviders().contains("panama"), KernelContext.unavailableProviders()::toString);
+    }
+
+    @ParameterizedTest(name = "{0} {1}x{2}x{3} sparsity {4}")
+    @MethodSource("cases")
+    void spmmCsr(String provider, int m, int k, int n, double sparsity) {
+        for (float[] ab : SCALINGS) {
+            try (TensorArena arena = arena()) {
+                RandomTensors rnd = new RandomTensors(m * 31L + k * 7L + n);
+                CsrF32 a = rnd.csr(arena, m, k, sparsity);
+                DenseF32 b = rnd.dense(arena, k, n);
+                DenseF32 c = output(arena, rnd, ab[1], m, n);
+                Expected want = Reference.gemm(ab[0], Reference.dense(a), m, k, b.toArray(), n, ab[1], c.toArray());
+                long allocations = arena.totalAllocations();
+                SpmmOps.csr(ctx(provider), ab[0], a, b, ab[1], c);
+                assertEquals(allocations, arena.totalAllocations(), "kernels must not allocate");
+                want.assertMatches(c.toArray(), provider + " spmmCsr alpha=" + ab[0] + " beta=" + ab[1]);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}x{2}x{3} sparsity {4}")
+    @MethodSource("cases")
+    void spmmBsr(String provider, int m, int k, int n, double sparsity) {
+        for (int blockSize : new int[] {4, 8, 16}) {
+            for (float[] ab : SCALINGS) {
+                try (TensorArena arena = arena()) {
+                    RandomTensors rnd = new RandomTensors(m * 31L + k * 7L + n + blockSize);
+                    BsrF32 a = rnd.bsr(arena, m, k, blockSize, sparsity);
+                    DenseF32 b = rnd.dense(arena, k, n);
+                    DenseF32 c = output(arena, rnd, ab[1], m, n);
+                    Expected want = Reference.gemm(ab[0], Reference.dense(a), m, k, b.toArray(), n, ab[1],
+                            c.toArray());
+                    SpmmOps.bsr(ctx(provider), ab[0], a, b, ab[1], c);
+                    want.assertMatches(c.toArray(), provider + " spmmBsr b=" + blockSize + " beta=" + ab[1]);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}x{2}x{3} sparsity {4}")
+    @MethodSource("cases")
+    void denseTimesSparseTransposed(String provider, int m, int k, int n, double sparsity) {
+        for (float[] ab : SCALINGS) {
+            try (TensorArena arena = arena()) {
+                RandomTensors rnd = new RandomTensors(m * 131L + k * 17L + n);
+                DenseF32 x = rnd.dense(arena, m, k);
+                CsrF32 w = rnd.csr(arena, n, k, sparsity);
+                DenseF32 y = output(arena, rnd, ab[1], m, n);
+                float[] wt = toFloat(Reference.transpose(Reference.dense(w), n, k));
+                Expected want = Reference.gemm(ab[0], Reference.dense(x), m, k, wt, n, ab[1], y.toArray());
+                SpmmOps.denseTimesSparseT(ctx(provider), ab[0], x, w, ab[1], y);
+                want.assertMatches(y.toArray(), provider + " X·Wᵀ beta=" + ab[1]);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}x{2}x{3} sparsity {4}")
+    @MethodSource("cases")
+    void denseTimesSparse(String provider, int m, int k, int n, double sparsity) {
+        for (float[] ab : SCALINGS) {
+            try (TensorArena arena = arena()) {
+                RandomTensors rnd = new RandomTensors(m * 37L + k * 19L + n);
+                DenseF32 g = rnd.dense(arena, m, n);
+                CsrF32 w = rnd.csr(arena, n, k, sparsity);
+                DenseF32 d = output(arena, rnd, ab[1], m, k);
+                Expected want = Reference.gemm(ab[0], Reference.dense(g), m, n, toFloat(Reference.dense(w)), k,
+                        ab[1], d.toArray());
+                SpmmOps.denseTimesSparse(ctx(provider), ab[0], g, w, ab[1], d);
+                want.assertMatches(d.toArray(), provider + " G·W beta=" + ab[1]);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}x{2}x{3} sparsity {4}")
+    @MethodSource("cases")
+    void sddmm(String provider, int m, int d, int n, double sparsity) {
+        for (float[] ab : SCALINGS) {
+            try (TensorArena arena = arena()) {
+                RandomTensors rnd = new RandomTensors(m * 41L + d * 23L + n);
+                DenseF32 x = rnd.dense(arena, m, d);
+                DenseF32 y = rnd.dense(arena, n, d);
+                CsrF32 out = rnd.csr(arena, m, n, sparsity);
+                if (ab[1] == 0) {
+                    out.values().fill(Float.NaN);
+                }
+                Expected want = Reference.sampled(ab[0], x.toArray(), m, d, Reference.transpose(y.toArray(), n, d), n,
+                        out, ab[1], out.valuesArray());
+                SddmmOps.sample(ctx(provider), ab[0], x, y, ab[1], out);
+                want.assertMatches(out.valuesArray(), provider + " SDDMM beta=" + ab[1]);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}x{2}x{3} sparsity {4}")
+    @MethodSource("cases")
+    void sddmmTransposed(String provider, int m, int d, int n, double sparsity) {
+        for (float[] ab : SCALINGS) {
+            try (TensorArena arena = arena()) {
+                RandomTensors rnd = new RandomTensors(m * 43L + d * 29L + n);
+                DenseF32 x = rnd.dense(arena, d, m);
+                DenseF32 y = rnd.dense(arena, d, n);
+                CsrF32 out = rnd.csr(arena, m, n, sparsity);
+                if (ab[1] == 0) {
+                    out.values().fill(Float.NaN);
+                }
+                Expected want = Reference.sampled(ab[0], Reference.transpose(x.toArray(), d, m), m, d, y.toArray(), n,
+                        out, ab[1], out.valuesArray());
+                SddmmOps.sampleTransposed(ctx(provider), ab[0], x, y, ab[1], out);
+                want.assertMatches(out.valuesArray(), provider + " SDDMM-T beta=" + ab[1]);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}x{2}x{3} sparsity {4}")
+    @MethodSource("cases")
+    void maskedGemm(String provider, int m, int k, int n, double sparsity) {
+        for (float[] ab : SCALINGS) {
+            try (TensorArena arena = arena()) {
+                RandomTensors rnd = new RandomTensors(m * 47L + k * 31L + n);
+                DenseF32 a = rnd.dense(arena, m, k);
+                DenseF32 b = rnd.dense(arena, k, n);
+                // a mask view that starts at bit 5 of its words, as per-layer masks of a flat mask do
+                BitMask mask = rnd.mask(arena, 1 - sparsity, m * n + 5).view(5, m, n);
+                DenseF32 c = output(arena, rnd, ab[1], m, n);
+                Expected want = Reference.maskedGemm(ab[0], a.toArray(), m, k, b.toArray(), n, mask, ab[1],
+                        c.toArray());
+                SddmmOps.maskedGemm(ctx(provider), ab[0], a, b, mask, ab[1], c);
+                want.assertMatches(c.toArray(), provider + " masked GEMM beta=" + ab[1]);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}x{2}x{3} sparsity {4}")
+    @MethodSource("cases")
+    void gemm(String provider, int m, int k, int n, double sparsity) {
+        float[] ab = SCALINGS[sparsity < 0.5 ? 0 : 1];
+        try (TensorArena arena = arena()) {
+            RandomTensors rnd = new RandomTensors(m * 53L + k * 37L + n);
+            DenseF32 a = rnd.dense(arena, m, k);
+            DenseF32 b = rnd.dense(arena, k, n);
+            DenseF32 c = output(arena, rnd, ab[1], m, n);
+            Expected want = Reference.gemm(ab[0], Reference.dense(a), m, k, b.toArray(), n, ab[1], c.toArray());
+            SpmmOps.gemm(ctx(provider), ab[0], a, b, ab[1], c);
+            want.assertMatches(c.toArray(), provider + " GEMM beta=" + ab[1]);
+        }
+    }
+
+    static float[] toFloat(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            f[i] = (float) d[i];
+        }
+        return f;
+    }
+}
