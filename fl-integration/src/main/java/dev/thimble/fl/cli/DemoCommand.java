@@ -25,6 +25,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run SpMM and SDDMM with every available kernel provider and check them against a reference.")
 final class DemoCommand implements Callable<Integer> {
+    /** Vector API code runs interpreted until C2 compiles it; half a second is plenty at these sizes. */
+    private static final long WARM_UP_NANOS = 500_000_000L;
+
     @Spec
     CommandSpec spec;
 
@@ -127,8 +130,10 @@ final class DemoCommand implements Callable<Integer> {
         return ok;
     }
 
+    /** Median of {@code repeat} timed runs, after warm-up runs long enough for C2 to compile the kernel. */
     private double time(Runnable kernel) {
-        for (int i = 0; i < 3; i++) {
+        long warmUntil = System.nanoTime() + WARM_UP_NANOS;
+        for (int i = 0; i < 5 || (System.nanoTime() < warmUntil && i < 10_000); i++) {
             kernel.run();
         }
         double[] t = new double[repeat];
