@@ -1,5 +1,6 @@
 package dev.thimble.ops;
 
+import dev.thimble.spi.KernelProvider;
 import dev.thimble.tensor.BitMask;
 import dev.thimble.tensor.DenseF32;
 import dev.thimble.tensor.TensorArena;
@@ -19,7 +20,8 @@ import java.util.Objects;
  * equal magnitude, and so do {@code x} and {@code -x}. NaN has no magnitude to rank, so a NaN
  * candidate is rejected with an {@link IllegalArgumentException} naming its index.
  *
- * <p><b>Algorithm.</b> The magnitude of a float, {@code floatToRawIntBits(v) & 0x7fffffff}, is a
+ * <p><b>Algorithm.</b> The passes run on a context's provider (the global one by default)
+ * ({@code KernelProvider.magnitudeHistogram}, {@code selectByMagnitude}). The magnitude of a float, {@code floatToRawIntBits(v) & 0x7fffffff}, is a
  * non-negative int that orders like {@code |v|}, so the k-th largest magnitude can be found by an
  * exact radix select instead of a sort: one pass histograms the top 16 of the 31 key bits and
  * finds the bucket holding the k-th largest key, a second pass histograms the low 15 bits inside
@@ -34,8 +36,6 @@ import java.util.Objects;
  */
 public final class MaskOps {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
-    /** The key of +∞; larger keys are NaN. */
-    private static final int INFINITY_KEY = 0x7f800000;
     /** The select splits the 31-bit key into a 16-bit high part and a 15-bit low part. */
     private static final int LOW_BITS = 15;
     private static final int HIGH_BUCKETS = 1 << 16;
@@ -56,7 +56,7 @@ public final class MaskOps {
     public static BitMask topK(TensorArena arena, DenseF32 x, long k) {
         Objects.requireNonNull(arena, "arena");
         Checks.alive(x);
-        return select(arena, "top-k", List.of(new Candidates(x, null, "x")), k).getFirst();
+        return select(KernelContext.global(), arena, "top-k", List.of(new Candidates(x, null, "x")), k).getFirst();
     }
 
     /**
@@ -73,10 +73,22 @@ public final class MaskOps {
      * @throws IllegalArgumentException if the sizes differ, k is out of range, or a candidate is NaN
      */
     public static BitMask topK(TensorArena arena, DenseF32 x, long k, BitMask within) {
+        return topK(KernelContext.global(), arena, x, k, within);
+    }
+
+    /**
+     * {@link #topK(TensorArena, DenseF32, long, BitMask)} on the provider of {@code ctx};
+     * {@code within} may be null (every entry is a candidate).
+     */
+    public static BitMask topK(KernelContext ctx, TensorArena arena, DenseF32 x, long k, BitMask within) {
         Objects.requireNonNull(arena, "arena");
-        Checks.alive(x, within);
-        Checks.sameSize("top-k within a mask", x, within);
-        return select(arena, "top-k within a mask", List.of(new Candidates(x, within, "x")), k).getFirst();
+        Checks.alive(x);
+        if (within != null) {
+            Checks.alive(within);
+            Checks.sameSize("top-k within a mask", x, within);
+        }
+        String op = within == null ? "top-k" : "top-k within a mask";
+        return select(ctx, arena, op, List.of(new Candidates(x, within, "x")), k).getFirst();
     }
 
     /**
@@ -92,6 +104,11 @@ public final class MaskOps {
      *         names the tensor and the index)
      */
     public static List<BitMask> globalTopK(TensorArena arena, List<DenseF32> xs, long k) {
+        return globalTopK(KernelContext.global(), arena, xs, k);
+    }
+
+    /** {@link #globalTopK(TensorArena, List, long)} on the provider of {@code ctx}. */
+    public static List<BitMask> globalTopK(KernelContext ctx, TensorArena arena, List<DenseF32> xs, long k) {
         Objects.requireNonNull(arena, "arena");
         Objects.requireNonNull(xs, "xs");
         List<Candidates> candidates = new ArrayList<>(xs.size());
@@ -100,7 +117,7 @@ public final class MaskOps {
             Checks.alive(x);
             candidates.add(new Candidates(x, null, "xs[" + t + "]"));
         }
-        return select(arena, "global top-k", candidates, k);
+        return select(ctx, arena, "global top-k", candidates, k);
     }
 
     /**
@@ -133,11 +150,6 @@ public final class MaskOps {
         long count() {
             return within == null ? x.size() : within.cardinality();
         }
-
-        /** The candidate positions among elements {@code [base, base + len)}, as the low len bits. */
-        long at(long base, int len) {
-            return within == null ? Bits.lowBits(len) : Bits.read(within, base, len);
-        }
     }
 
     /** The k-th largest key T, and how many of the keys equal to T (in index order) make the cut. */
@@ -148,7 +160,9 @@ public final class MaskOps {
     private record Bucket(int index, long above) {
     }
 
-    private static List<BitMask> select(TensorArena arena, String op, List<Candidates> all, long k) {
+    private static List<BitMask> select(KernelContext ctx, TensorArena arena, String op, List<Candidates> all,
+            long k) {
+        KernelProvider kernels = ctx.kernels();
         long n = 0;
         for (Candidates c : all) {
             n += c.count();
@@ -159,18 +173,18 @@ public final class MaskOps {
         }
         long[] high = new long[HIGH_BUCKETS];
         for (Candidates c : all) {
-            histogramHigh(op, c, high); // also rejects NaN, even when k = 0
+            histogramHigh(kernels, op, c, high); // also rejects NaN, even when k = 0
         }
-        Cut cut = k == 0 ? null : findCut(all, high, k);
-        return allocateAndMark(arena, all, cut);
+        Cut cut = k == 0 ? null : findCut(kernels, all, high, k);
+        return allocateAndMark(kernels, arena, all, cut);
     }
 
     /** Passes 2 of 3: narrows the high bucket holding the k-th largest key down to the exact key. */
-    private static Cut findCut(List<Candidates> all, long[] high, long k) {
+    private static Cut findCut(KernelProvider kernels, List<Candidates> all, long[] high, long k) {
         Bucket hi = kthFromTop(high, k);
         long[] low = new long[LOW_BUCKETS];
         for (Candidates c : all) {
-            histogramLow(c, hi.index(), low);
+            histogramLow(kernels, c, hi.index(), low);
         }
         Bucket lo = kthFromTop(low, k - hi.above());
         long above = hi.above() + lo.above();
@@ -191,7 +205,8 @@ public final class MaskOps {
                 + " was a tensor modified concurrently?");
     }
 
-    private static List<BitMask> allocateAndMark(TensorArena arena, List<Candidates> all, Cut cut) {
+    private static List<BitMask> allocateAndMark(KernelProvider kernels, TensorArena arena, List<Candidates> all,
+            Cut cut) {
         List<BitMask> out = new ArrayList<>(all.size());
         try {
             for (Candidates c : all) {
@@ -200,7 +215,7 @@ public final class MaskOps {
             if (cut != null) {
                 long equalLeft = cut.equalToKeep();
                 for (int t = 0; t < all.size(); t++) {
-                    equalLeft = markSelected(all.get(t), cut.key(), equalLeft, out.get(t));
+                    equalLeft = markSelected(kernels, all.get(t), cut.key(), equalLeft, out.get(t));
                 }
             }
             return List.copyOf(out);
@@ -210,73 +225,29 @@ public final class MaskOps {
         }
     }
 
-    // ------------------------------------------------------------------ the three passes
-
-    /** The magnitude key of element i: non-negative, ordered like |v|, equal for 0 and -0. */
-    private static int key(MemorySegment values, long i) {
-        return Float.floatToRawIntBits(values.getAtIndex(FLOAT, i)) & 0x7fffffff;
-    }
+    // ------------------------------------------------------------------ the three passes, run by the provider
 
     /** Pass 1: counts the candidates by the top 16 bits of their key, rejecting NaN. */
-    private static void histogramHigh(String op, Candidates c, long[] high) {
-        MemorySegment values = c.x().segment();
-        long n = c.x().size();
-        for (long base = 0; base < n; base += 64) {
-            long bits = c.at(base, (int) Math.min(64, n - base));
-            while (bits != 0) {
-                long i = base + Long.numberOfTrailingZeros(bits);
-                int key = key(values, i);
-                if (key > INFINITY_KEY) {
-                    throw new IllegalArgumentException(op + ": " + c.label() + " " + c.x() + " is NaN at flat index "
-                            + i + "; NaN has no magnitude to rank");
-                }
-                high[key >>> LOW_BITS]++;
-                bits &= bits - 1;
-            }
+    private static void histogramHigh(KernelProvider kernels, String op, Candidates c, long[] high) {
+        long nan = kernels.magnitudeHistogram(c.x(), c.within(), 31, 0, LOW_BITS, high);
+        if (nan >= 0) {
+            throw new IllegalArgumentException(op + ": " + c.label() + " " + c.x() + " is NaN at flat index " + nan
+                    + "; NaN has no magnitude to rank");
         }
     }
 
     /** Pass 2: counts the candidates in high bucket {@code bucket} by the low 15 bits of their key. */
-    private static void histogramLow(Candidates c, int bucket, long[] low) {
-        MemorySegment values = c.x().segment();
-        long n = c.x().size();
-        for (long base = 0; base < n; base += 64) {
-            long bits = c.at(base, (int) Math.min(64, n - base));
-            while (bits != 0) {
-                int key = key(values, base + Long.numberOfTrailingZeros(bits));
-                if (key >>> LOW_BITS == bucket) {
-                    low[key & (LOW_BUCKETS - 1)]++;
-                }
-                bits &= bits - 1;
-            }
-        }
+    private static void histogramLow(KernelProvider kernels, Candidates c, int bucket, long[] low) {
+        kernels.magnitudeHistogram(c.x(), c.within(), LOW_BITS, bucket, 0, low);
     }
 
     /**
      * Pass 3: sets every candidate whose key is above the cut, and the first {@code equalLeft}
-     * candidates equal to it in index order; returns how many equal ones the next tensor may still
-     * take. The output is a fresh mask, written a word at a time.
+     * candidates equal to it in index order; returns how many equal ones the next tensor may still take.
      */
-    private static long markSelected(Candidates c, int cutKey, long equalLeft, BitMask out) {
-        MemorySegment values = c.x().segment();
-        long n = c.x().size();
-        for (long base = 0; base < n; base += 64) {
-            long bits = c.at(base, (int) Math.min(64, n - base));
-            long kept = 0;
-            while (bits != 0) {
-                int j = Long.numberOfTrailingZeros(bits);
-                int key = key(values, base + j);
-                if (key > cutKey) {
-                    kept |= 1L << j;
-                } else if (key == cutKey && equalLeft > 0) {
-                    kept |= 1L << j;
-                    equalLeft--;
-                }
-                bits &= bits - 1;
-            }
-            Bits.writeChunk(out, base >>> 6, kept);
-        }
-        return equalLeft;
+    private static long markSelected(KernelProvider kernels, Candidates c, int cutKey, long equalLeft,
+            BitMask out) {
+        return equalLeft - kernels.selectByMagnitude(c.x(), c.within(), cutKey, equalLeft, out);
     }
 
     private static void markAbove(DenseF32 x, float t, BitMask out) {

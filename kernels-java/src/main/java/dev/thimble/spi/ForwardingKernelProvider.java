@@ -120,4 +120,15 @@ public abstract class ForwardingKernelProvider implements KernelProvider {
     public float maskedNormInf(DenseF32 x, BitMask mask) {
         return fallback().maskedNormInf(x, mask);
     }
+
+    @Override
+    public long magnitudeHistogram(DenseF32 x, BitMask within, int prefixShift, int prefix, int shift,
+            long[] histogram) {
+        return fallback().magnitudeHistogram(x, within, prefixShift, prefix, shift, histogram);
+    }
+
+    @Override
+    public long selectByMagnitude(DenseF32 x, BitMask within, int thresholdKey, long tiesToTake, BitMask out) {
+        return fallback().selectByMagnitude(x, within, thresholdKey, tiesToTake, out);
+    }
 }

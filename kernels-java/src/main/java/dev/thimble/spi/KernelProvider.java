@@ -150,4 +150,30 @@ public interface KernelProvider {
 
     /** The largest absolute value of the entries where the mask is set. */
     float maskedNormInf(DenseF32 x, BitMask mask);
+
+    // ------------------------------------------------------------------ magnitude selection (top-k masks)
+    // The key of a float is its bits with the sign cleared: a non-negative int that orders like |x|;
+    // keys above 0x7f800000 (+∞) are NaN. A top-k mask is an exact radix select over these keys.
+
+    /**
+     * One radix-select pass: for every candidate (every element, or those set in {@code within})
+     * whose key satisfies {@code (key >>> prefixShift) == prefix}, adds 1 to
+     * {@code histogram[(key >>> shift) & (histogram.length - 1)]}; NaN candidates are not counted.
+     *
+     * @param within (Input, Optional) the candidates; null means every element
+     * @param histogram (Input/Output) a power-of-two number of buckets, added to (not cleared)
+     * @return the flat index of the first NaN candidate, or -1 when there is none
+     */
+    long magnitudeHistogram(DenseF32 x, BitMask within, int prefixShift, int prefix, int shift, long[] histogram);
+
+    /**
+     * The last pass of a top-k select: sets bit i of {@code out} for every candidate whose key is
+     * above {@code thresholdKey}, and for the first {@code tiesToTake} candidates whose key equals
+     * it, in index order; clears the other bits of {@code out}.
+     *
+     * @param within (Input, Optional) the candidates; null means every element
+     * @param out (Output) as many bits as x has elements
+     * @return how many ties were taken
+     */
+    long selectByMagnitude(DenseF32 x, BitMask within, int thresholdKey, long tiesToTake, BitMask out);
 }

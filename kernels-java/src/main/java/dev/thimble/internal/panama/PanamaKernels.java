@@ -1,6 +1,7 @@
 package dev.thimble.internal.panama;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.thimble.internal.scalar.ScalarKernels;
 import dev.thimble.spi.KernelProvider;
 import dev.thimble.tensor.BitMask;
 import dev.thimble.tensor.BsrF32;
@@ -1014,5 +1015,22 @@ public final class PanamaKernels implements KernelProvider {
             }
         }
         return m0.max(m1).reduceLanes(VectorOperators.MAX);
+    }
+
+    /*
+     * Magnitude selection: the histogram passes are a serial scatter of counter increments and the
+     * selection pass is dominated by its tie bookkeeping, so the scalar loops are used as they are.
+     */
+    private static final ScalarKernels SELECTION = new ScalarKernels();
+
+    @Override
+    public long magnitudeHistogram(DenseF32 x, BitMask within, int prefixShift, int prefix, int shift,
+            long[] histogram) {
+        return SELECTION.magnitudeHistogram(x, within, prefixShift, prefix, shift, histogram);
+    }
+
+    @Override
+    public long selectByMagnitude(DenseF32 x, BitMask within, int thresholdKey, long tiesToTake, BitMask out) {
+        return SELECTION.selectByMagnitude(x, within, thresholdKey, tiesToTake, out);
     }
 }

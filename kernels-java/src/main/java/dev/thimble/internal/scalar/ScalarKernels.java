@@ -294,6 +294,94 @@ public final class ScalarKernels implements KernelProvider {
         return max;
     }
 
+    @Override
+    public long magnitudeHistogram(DenseF32 x, BitMask within, int prefixShift, int prefix, int shift,
+            long[] histogram) {
+        MemorySegment xs = x.segment();
+        long n = x.size();
+        int bucketMask = histogram.length - 1;
+        long firstNaN = -1;
+        for (long base = 0; base < n; base += 64) {
+            int len = (int) Math.min(64, n - base);
+            long candidates = candidates(within, base, len);
+            while (candidates != 0) {
+                long i = base + Long.numberOfTrailingZeros(candidates);
+                candidates &= candidates - 1;
+                int key = key(xs, i);
+                if (key > INFINITY_KEY) {
+                    firstNaN = firstNaN < 0 ? i : firstNaN;
+                } else if (key >>> prefixShift == prefix) {
+                    histogram[(key >>> shift) & bucketMask]++;
+                }
+            }
+        }
+        return firstNaN;
+    }
+
+    @Override
+    public long selectByMagnitude(DenseF32 x, BitMask within, int thresholdKey, long tiesToTake, BitMask out) {
+        MemorySegment xs = x.segment();
+        long n = x.size();
+        long ties = 0;
+        for (long base = 0; base < n; base += 64) {
+            int len = (int) Math.min(64, n - base);
+            long candidates = candidates(within, base, len);
+            long kept = 0;
+            while (candidates != 0) {
+                int j = Long.numberOfTrailingZeros(candidates);
+                candidates &= candidates - 1;
+                int key = key(xs, base + j);
+                if (key > thresholdKey && key <= INFINITY_KEY) {
+                    kept |= 1L << j;
+                } else if (key == thresholdKey && ties < tiesToTake) {
+                    kept |= 1L << j;
+                    ties++;
+                }
+            }
+            writeBits(out, base, len, kept);
+        }
+        return ties;
+    }
+
+    /** +∞'s key; larger keys are NaN. */
+    private static final int INFINITY_KEY = 0x7f800000;
+
+    /** The magnitude key of element i: its bits without the sign, ordered like |x|. */
+    private static int key(MemorySegment xs, long i) {
+        return Float.floatToRawIntBits(xs.getAtIndex(F, i)) & 0x7fffffff;
+    }
+
+    /** Bits [i, i + len) of a mask as the low len bits of a long (len in 1..64); null: all set. */
+    private static long candidates(BitMask m, long i, int len) {
+        long all = len == 64 ? -1L : (1L << len) - 1;
+        if (m == null) {
+            return all;
+        }
+        long b = m.bitOffset() + i;
+        int shift = (int) (b & 63);
+        MemorySegment w = m.words();
+        long lo = w.getAtIndex(L, b >>> 6) >>> shift;
+        if (shift != 0 && shift + len > 64) {
+            lo |= w.getAtIndex(L, (b >>> 6) + 1) << (64 - shift);
+        }
+        return lo & all;
+    }
+
+    /** Writes the low len bits of {@code bits} to bits [i, i + len) of a mask, leaving its other bits alone. */
+    private static void writeBits(BitMask m, long i, int len, long bits) {
+        long b = m.bitOffset() + i;
+        int shift = (int) (b & 63);
+        long field = len == 64 ? -1L : (1L << len) - 1;
+        MemorySegment w = m.words();
+        long wi = b >>> 6;
+        w.setAtIndex(L, wi, (w.getAtIndex(L, wi) & ~(field << shift)) | (bits << shift));
+        if (shift != 0 && shift + len > 64) {
+            int spill = 64 - shift;
+            long hiField = field >>> spill;
+            w.setAtIndex(L, wi + 1, (w.getAtIndex(L, wi + 1) & ~hiField) | (bits >>> spill));
+        }
+    }
+
     private static boolean bit(BitMask m, long i) {
         long b = m.bitOffset() + i;
         return (m.words().getAtIndex(L, b >>> 6) & (1L << b)) != 0;
