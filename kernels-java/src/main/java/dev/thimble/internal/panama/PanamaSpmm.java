@@ -1,0 +1,338 @@
+package dev.thimble.internal.panama;
+
+import static dev.thimble.internal.panama.PanamaSupport.*;
+
+import dev.thimble.tensor.BsrF32;
+import dev.thimble.tensor.CsrF32;
+import dev.thimble.tensor.DenseF32;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+
+/** Vector API sparse × dense products: CSR and BSR SpMM, X·Wᵀ and G·W. Contract-trusting, like every provider. */
+final class PanamaSpmm {
+    private PanamaSpmm() {
+    }
+
+    // ------------------------------------------------------------------ SpMM
+
+    /*
+     * SpMM CSR: row-wise Gustavson. For one row of A, a tile of 8 (n >= 8L) or 4 vectors of C
+     * stays in registers across all non-zeros of the row: per non-zero one broadcast of a(i,p) and
+     * one contiguous load + FMA per vector from row col[p] of B. The 4-vector tile unrolls the
+     * non-zeros by 2 into two accumulator sets so that 8 independent FMA chains hide the FMA latency
+     * (the 8-vector tile has 8 chains already). Remaining columns: single vectors, then a masked tail.
+     */
+    static void spmmCsr(float alpha, CsrF32 a, DenseF32 b, float beta, DenseF32 c, int rowStart, int rowEnd) {
+        MemorySegment rp = a.rowPtrSegment(), ci = a.colIdxSegment(), av = a.valuesSegment();
+        MemorySegment bs = b.segment(), cs = c.segment();
+        int n = b.cols();
+        long rowBytes = (long) n * Float.BYTES;
+        for (int i = rowStart; i < rowEnd; i++) {
+            int p0 = rp.getAtIndex(I, i), p1 = rp.getAtIndex(I, i + 1);
+            long cRow = i * rowBytes;
+            int j = 0;
+            for (; j <= n - 8 * L; j += 8 * L) {
+                long jb = (long) j * Float.BYTES;
+                FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+                for (int p = p0; p < p1; p++) {
+                    FloatVector v = FloatVector.broadcast(S, av.getAtIndex(F, p));
+                    long o = ci.getAtIndex(I, p) * rowBytes + jb;
+                    a0 = load(bs, o).fma(v, a0);
+                    a1 = load(bs, o + VB).fma(v, a1);
+                    a2 = load(bs, o + 2 * VB).fma(v, a2);
+                    a3 = load(bs, o + 3 * VB).fma(v, a3);
+                    a4 = load(bs, o + 4 * VB).fma(v, a4);
+                    a5 = load(bs, o + 5 * VB).fma(v, a5);
+                    a6 = load(bs, o + 6 * VB).fma(v, a6);
+                    a7 = load(bs, o + 7 * VB).fma(v, a7);
+                }
+                long o = cRow + jb;
+                store(a0, alpha, beta, cs, o);
+                store(a1, alpha, beta, cs, o + VB);
+                store(a2, alpha, beta, cs, o + 2 * VB);
+                store(a3, alpha, beta, cs, o + 3 * VB);
+                store(a4, alpha, beta, cs, o + 4 * VB);
+                store(a5, alpha, beta, cs, o + 5 * VB);
+                store(a6, alpha, beta, cs, o + 6 * VB);
+                store(a7, alpha, beta, cs, o + 7 * VB);
+            }
+            for (; j <= n - 4 * L; j += 4 * L) {
+                long jb = (long) j * Float.BYTES;
+                FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+                int p = p0;
+                for (; p < p1 - 1; p += 2) {
+                    FloatVector v = FloatVector.broadcast(S, av.getAtIndex(F, p));
+                    FloatVector w = FloatVector.broadcast(S, av.getAtIndex(F, p + 1));
+                    long o = ci.getAtIndex(I, p) * rowBytes + jb;
+                    long q = ci.getAtIndex(I, p + 1) * rowBytes + jb;
+                    a0 = load(bs, o).fma(v, a0);
+                    a1 = load(bs, o + VB).fma(v, a1);
+                    a2 = load(bs, o + 2 * VB).fma(v, a2);
+                    a3 = load(bs, o + 3 * VB).fma(v, a3);
+                    b0 = load(bs, q).fma(w, b0);
+                    b1 = load(bs, q + VB).fma(w, b1);
+                    b2 = load(bs, q + 2 * VB).fma(w, b2);
+                    b3 = load(bs, q + 3 * VB).fma(w, b3);
+                }
+                if (p < p1) {
+                    FloatVector v = FloatVector.broadcast(S, av.getAtIndex(F, p));
+                    long o = ci.getAtIndex(I, p) * rowBytes + jb;
+                    a0 = load(bs, o).fma(v, a0);
+                    a1 = load(bs, o + VB).fma(v, a1);
+                    a2 = load(bs, o + 2 * VB).fma(v, a2);
+                    a3 = load(bs, o + 3 * VB).fma(v, a3);
+                }
+                long o = cRow + jb;
+                store(a0.add(b0), alpha, beta, cs, o);
+                store(a1.add(b1), alpha, beta, cs, o + VB);
+                store(a2.add(b2), alpha, beta, cs, o + 2 * VB);
+                store(a3.add(b3), alpha, beta, cs, o + 3 * VB);
+            }
+            for (; j <= n - L; j += L) {
+                long jb = (long) j * Float.BYTES;
+                FloatVector a0 = FloatVector.zero(S), b0 = a0;
+                int p = p0;
+                for (; p < p1 - 1; p += 2) {
+                    a0 = load(bs, ci.getAtIndex(I, p) * rowBytes + jb).fma(FloatVector.broadcast(S, av.getAtIndex(F, p)), a0);
+                    b0 = load(bs, ci.getAtIndex(I, p + 1) * rowBytes + jb).fma(FloatVector.broadcast(S, av.getAtIndex(F, p + 1)), b0);
+                }
+                if (p < p1) {
+                    a0 = load(bs, ci.getAtIndex(I, p) * rowBytes + jb).fma(FloatVector.broadcast(S, av.getAtIndex(F, p)), a0);
+                }
+                store(a0.add(b0), alpha, beta, cs, cRow + jb);
+            }
+            if (j < n) {
+                VectorMask<Float> m = S.indexInRange(j, n);
+                long jb = (long) j * Float.BYTES;
+                FloatVector a0 = FloatVector.zero(S);
+                for (int p = p0; p < p1; p++) {
+                    a0 = load(bs, ci.getAtIndex(I, p) * rowBytes + jb, m).fma(FloatVector.broadcast(S, av.getAtIndex(F, p)), a0);
+                }
+                store(a0, alpha, beta, cs, cRow + jb, m);
+            }
+        }
+    }
+
+    /*
+     * SpMM BSR: for 4 rows of a block row at once (block sizes are multiples of 4) and 2 vectors of
+     * columns, 8 accumulators stay in registers across the stored blocks; each step t of a block
+     * loads 2 vectors of B row col0+t once and uses them for 4 rows (4 broadcasts, 8 FMAs), four
+     * times the arithmetic per load of CSR. Then 1 vector, then a masked tail. Columns of a padded
+     * edge block past a.cols() are skipped (B has only a.cols() rows); rows of an edge block row past
+     * a.rows() are never computed (the last partial group of rows goes one row at a time).
+     */
+    static void spmmBsr(float alpha, BsrF32 a, DenseF32 b, float beta, DenseF32 c, int blockRowStart,
+            int blockRowEnd) {
+        int bsz = a.blockSize(), n = b.cols(), m = a.rows(), k = a.cols();
+        MemorySegment bp = a.blockRowPtrSegment(), bc = a.blockColIdxSegment(), av = a.valuesSegment();
+        MemorySegment bs = b.segment(), cs = c.segment();
+        long rowBytes = (long) n * Float.BYTES;
+        long blkFloats = (long) bsz * bsz;
+        for (int br = blockRowStart; br < blockRowEnd; br++) {
+            int k0 = bp.getAtIndex(I, br), k1 = bp.getAtIndex(I, br + 1);
+            for (int r = 0; r < bsz; r += 4) {
+                int i = br * bsz + r;
+                if (i >= m) {
+                    break;
+                }
+                if (i + 4 > m) {
+                    for (int rr = r; rr < bsz && br * bsz + rr < m; rr++) {
+                        bsrSingleRow(alpha, beta, bsz, n, k, bc, av, bs, cs, k0, k1, rr, br * bsz + rr);
+                    }
+                    break;
+                }
+                long cRow = i * rowBytes;
+                int j = 0;
+                for (; j <= n - 2 * L; j += 2 * L) {
+                    long jb = (long) j * Float.BYTES;
+                    FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00,
+                            a30 = a00, a31 = a00;
+                    for (int blk = k0; blk < k1; blk++) {
+                        int col0 = bc.getAtIndex(I, blk) * bsz;
+                        int tEnd = Math.min(bsz, k - col0);
+                        long v0 = blk * blkFloats + (long) r * bsz;
+                        for (int t = 0; t < tEnd; t++) {
+                            long o = (col0 + t) * rowBytes + jb;
+                            FloatVector x0 = load(bs, o), x1 = load(bs, o + VB);
+                            FloatVector w0 = FloatVector.broadcast(S, av.getAtIndex(F, v0 + t));
+                            FloatVector w1 = FloatVector.broadcast(S, av.getAtIndex(F, v0 + bsz + t));
+                            FloatVector w2 = FloatVector.broadcast(S, av.getAtIndex(F, v0 + 2 * bsz + t));
+                            FloatVector w3 = FloatVector.broadcast(S, av.getAtIndex(F, v0 + 3 * bsz + t));
+                            a00 = x0.fma(w0, a00);
+                            a01 = x1.fma(w0, a01);
+                            a10 = x0.fma(w1, a10);
+                            a11 = x1.fma(w1, a11);
+                            a20 = x0.fma(w2, a20);
+                            a21 = x1.fma(w2, a21);
+                            a30 = x0.fma(w3, a30);
+                            a31 = x1.fma(w3, a31);
+                        }
+                    }
+                    long o = cRow + jb;
+                    store(a00, alpha, beta, cs, o);
+                    store(a01, alpha, beta, cs, o + VB);
+                    store(a10, alpha, beta, cs, o + rowBytes);
+                    store(a11, alpha, beta, cs, o + rowBytes + VB);
+                    store(a20, alpha, beta, cs, o + 2 * rowBytes);
+                    store(a21, alpha, beta, cs, o + 2 * rowBytes + VB);
+                    store(a30, alpha, beta, cs, o + 3 * rowBytes);
+                    store(a31, alpha, beta, cs, o + 3 * rowBytes + VB);
+                }
+                for (; j < n; j += L) {
+                    long jb = (long) j * Float.BYTES;
+                    VectorMask<Float> mk = S.indexInRange(j, n);
+                    FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+                    for (int blk = k0; blk < k1; blk++) {
+                        int col0 = bc.getAtIndex(I, blk) * bsz;
+                        int tEnd = Math.min(bsz, k - col0);
+                        long v0 = blk * blkFloats + (long) r * bsz;
+                        for (int t = 0; t < tEnd; t++) {
+                            FloatVector x0 = load(bs, (col0 + t) * rowBytes + jb, mk);
+                            a0 = x0.fma(FloatVector.broadcast(S, av.getAtIndex(F, v0 + t)), a0);
+                            a1 = x0.fma(FloatVector.broadcast(S, av.getAtIndex(F, v0 + bsz + t)), a1);
+                            a2 = x0.fma(FloatVector.broadcast(S, av.getAtIndex(F, v0 + 2 * bsz + t)), a2);
+                            a3 = x0.fma(FloatVector.broadcast(S, av.getAtIndex(F, v0 + 3 * bsz + t)), a3);
+                        }
+                    }
+                    long o = cRow + jb;
+                    store(a0, alpha, beta, cs, o, mk);
+                    store(a1, alpha, beta, cs, o + rowBytes, mk);
+                    store(a2, alpha, beta, cs, o + 2 * rowBytes, mk);
+                    store(a3, alpha, beta, cs, o + 3 * rowBytes, mk);
+                }
+            }
+        }
+    }
+
+    /** Row {@code i} (row {@code r} of its block row) of a BSR product, one vector of columns at a time. */
+    private static void bsrSingleRow(float alpha, float beta, int bsz, int n, int k, MemorySegment bc,
+            MemorySegment av, MemorySegment bs, MemorySegment cs, int k0, int k1, int r, int i) {
+        long rowBytes = (long) n * Float.BYTES;
+        long cRow = i * rowBytes;
+        for (int j = 0; j < n; j += L) {
+            long jb = (long) j * Float.BYTES;
+            VectorMask<Float> mk = S.indexInRange(j, n);
+            FloatVector a0 = FloatVector.zero(S);
+            for (int blk = k0; blk < k1; blk++) {
+                int col0 = bc.getAtIndex(I, blk) * bsz;
+                int tEnd = Math.min(bsz, k - col0);
+                long v0 = ((long) blk * bsz + r) * bsz;
+                for (int t = 0; t < tEnd; t++) {
+                    a0 = load(bs, (col0 + t) * rowBytes + jb, mk).fma(FloatVector.broadcast(S, av.getAtIndex(F, v0 + t)), a0);
+                }
+            }
+            store(a0, alpha, beta, cs, cRow + jb, mk);
+        }
+    }
+
+    /*
+     * Y = X·Wᵀ: every output is a sparse dot of a dense row of X with a row of W, i.e. a gather from
+     * X. The Vector API has no gather from memory segments, so this kernel is scalar but blocked: 4
+     * rows of X share each loaded (col, value) pair of W and give 4 independent add chains. Leftover
+     * rows use two accumulators over alternating non-zeros.
+     */
+    static void denseTimesCsrT(float alpha, DenseF32 x, CsrF32 w, float beta, DenseF32 y, int rowStart, int rowEnd) {
+        MemorySegment rp = w.rowPtrSegment(), ci = w.colIdxSegment(), wv = w.valuesSegment();
+        MemorySegment xs = x.segment(), ys = y.segment();
+        int k = x.cols(), n = w.rows();
+        int i = rowStart;
+        for (; i <= rowEnd - 4; i += 4) {
+            long x0 = (long) i * k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k;
+            long y0 = (long) i * n;
+            for (int j = 0; j < n; j++) {
+                float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+                for (int p = rp.getAtIndex(I, j), end = rp.getAtIndex(I, j + 1); p < end; p++) {
+                    float v = wv.getAtIndex(F, p);
+                    int col = ci.getAtIndex(I, p);
+                    s0 += v * xs.getAtIndex(F, x0 + col);
+                    s1 += v * xs.getAtIndex(F, x1 + col);
+                    s2 += v * xs.getAtIndex(F, x2 + col);
+                    s3 += v * xs.getAtIndex(F, x3 + col);
+                }
+                long o = y0 + j;
+                ys.setAtIndex(F, o, alpha * s0 + scaled(beta, ys, o));
+                ys.setAtIndex(F, o + n, alpha * s1 + scaled(beta, ys, o + n));
+                ys.setAtIndex(F, o + 2L * n, alpha * s2 + scaled(beta, ys, o + 2L * n));
+                ys.setAtIndex(F, o + 3L * n, alpha * s3 + scaled(beta, ys, o + 3L * n));
+            }
+        }
+        for (; i < rowEnd; i++) {
+            long xRow = (long) i * k;
+            for (int j = 0; j < n; j++) {
+                float s0 = 0f, s1 = 0f;
+                int p = rp.getAtIndex(I, j), end = rp.getAtIndex(I, j + 1);
+                for (; p < end - 1; p += 2) {
+                    s0 += wv.getAtIndex(F, p) * xs.getAtIndex(F, xRow + ci.getAtIndex(I, p));
+                    s1 += wv.getAtIndex(F, p + 1) * xs.getAtIndex(F, xRow + ci.getAtIndex(I, p + 1));
+                }
+                if (p < end) {
+                    s0 += wv.getAtIndex(F, p) * xs.getAtIndex(F, xRow + ci.getAtIndex(I, p));
+                }
+                long o = (long) i * n + j;
+                ys.setAtIndex(F, o, alpha * (s0 + s1) + scaled(beta, ys, o));
+            }
+        }
+    }
+
+    /*
+     * D = G·W: row i of D is Σ_j g(i,j)·(row j of W), a scatter into D. The beta-scaling (or
+     * zeroing) of each D row is vectorized; the scatter-axpy stays scalar (no scatter to segments),
+     * blocked over 4 rows of G so that each (col, value) of W is loaded once for 4 independent
+     * updates. Per entry the additions happen in the same order as in the scalar kernel.
+     */
+    static void denseTimesCsr(float alpha, DenseF32 g, CsrF32 w, float beta, DenseF32 d, int rowStart, int rowEnd) {
+        MemorySegment rp = w.rowPtrSegment(), ci = w.colIdxSegment(), wv = w.valuesSegment();
+        MemorySegment gs = g.segment(), ds = d.segment();
+        int n = w.rows(), k = w.cols();
+        int i = rowStart;
+        for (; i <= rowEnd - 4; i += 4) {
+            for (int q = 0; q < 4; q++) {
+                scaleRow(beta, ds, (long) (i + q) * k, k);
+            }
+            long d0 = (long) i * k, d1 = d0 + k, d2 = d1 + k, d3 = d2 + k;
+            long g0 = (long) i * n;
+            for (int j = 0; j < n; j++) {
+                float h0 = alpha * gs.getAtIndex(F, g0 + j);
+                float h1 = alpha * gs.getAtIndex(F, g0 + n + j);
+                float h2 = alpha * gs.getAtIndex(F, g0 + 2L * n + j);
+                float h3 = alpha * gs.getAtIndex(F, g0 + 3L * n + j);
+                for (int p = rp.getAtIndex(I, j), end = rp.getAtIndex(I, j + 1); p < end; p++) {
+                    float v = wv.getAtIndex(F, p);
+                    int col = ci.getAtIndex(I, p);
+                    ds.setAtIndex(F, d0 + col, ds.getAtIndex(F, d0 + col) + h0 * v);
+                    ds.setAtIndex(F, d1 + col, ds.getAtIndex(F, d1 + col) + h1 * v);
+                    ds.setAtIndex(F, d2 + col, ds.getAtIndex(F, d2 + col) + h2 * v);
+                    ds.setAtIndex(F, d3 + col, ds.getAtIndex(F, d3 + col) + h3 * v);
+                }
+            }
+        }
+        for (; i < rowEnd; i++) {
+            long dRow = (long) i * k;
+            scaleRow(beta, ds, dRow, k);
+            for (int j = 0; j < n; j++) {
+                float h = alpha * gs.getAtIndex(F, (long) i * n + j);
+                for (int p = rp.getAtIndex(I, j), end = rp.getAtIndex(I, j + 1); p < end; p++) {
+                    long o = dRow + ci.getAtIndex(I, p);
+                    ds.setAtIndex(F, o, ds.getAtIndex(F, o) + h * wv.getAtIndex(F, p));
+                }
+            }
+        }
+    }
+
+    /** {@code row *= beta} for {@code len} floats at element {@code start}, or zero-fill when beta is 0. */
+    private static void scaleRow(float beta, MemorySegment s, long start, int len) {
+        long base = start * Float.BYTES;
+        FloatVector zero = FloatVector.zero(S);
+        int t = 0;
+        for (int ub = S.loopBound(len); t < ub; t += L) {
+            long o = base + (long) t * Float.BYTES;
+            (beta == 0f ? zero : load(s, o).mul(beta)).intoMemorySegment(s, o, BO);
+        }
+        if (t < len) {
+            VectorMask<Float> m = S.indexInRange(t, len);
+            long o = base + (long) t * Float.BYTES;
+            (beta == 0f ? zero : load(s, o, m).mul(beta)).intoMemorySegment(s, o, BO, m);
+        }
+    }
+}
