@@ -29,12 +29,12 @@ VINL void rowblock_store(float *c, const vf *acc, const int nv, const int tail, 
     }
 }
 
-/* One C row chunk. Sparse (dense == 0): non-zeros p in [p0, p1) with B row col_idx[p]; pend bounds
+/* One C row chunk (n is the row stride of B and C). Sparse (dense == 0): non-zeros p in [p0, p1) with B row col_idx[p]; pend bounds
  * the prefetch look-ahead (never reads col_idx past the range). Dense (dense == 1): "non-zero" t
  * in [0, p1) is A(i, t) = values[t], B row t. b and c point at the chunk's first column. */
 VINL void rowblock(const int dense, const int nv, const int tail, uint32_t tbits, int32_t p0,
                    int32_t p1, int32_t pend, const int32_t *col_idx, const float *values,
-                   const float *b, int32_t n, float *c, float alpha, float beta) {
+                   const float *b, int64_t n, float *c, float alpha, float beta) {
     vf acc[SPMM_NB + 1];
     for (int v = 0; v < nv + tail; v++) acc[v] = vzero();
     const int lines = ((nv + tail) * VL * 4 + 63) / 64; /* cache lines of one B row chunk */
@@ -64,16 +64,16 @@ VINL void rowblock(const int dense, const int nv, const int tail, uint32_t tbits
     rowblock_store(c, acc, nv, tail, tbits, alpha, beta);
 }
 
-/* A whole C row: full register blocks of SPMM_NB vectors, then one narrower block (instantiated
+/* A C row (width columns of row stride n): full register blocks of SPMM_NB vectors, then one narrower block (instantiated
  * for each width, so every block keeps its accumulators in registers) with a masked last vector. */
 VINL void rowblock_row(const int dense, int32_t p0, int32_t p1, int32_t pend,
-                       const int32_t *col_idx, const float *values, const float *b, int32_t n,
-                       float *c, float alpha, float beta) {
+                       const int32_t *col_idx, const float *values, const float *b, int64_t n,
+                       int32_t width, float *c, float alpha, float beta) {
     int32_t j0 = 0;
-    for (; j0 + SPMM_NB * VL <= n; j0 += SPMM_NB * VL) {
+    for (; j0 + SPMM_NB * VL <= width; j0 += SPMM_NB * VL) {
         rowblock(dense, SPMM_NB, 0, 0, p0, p1, pend, col_idx, values, b + j0, n, c + j0, alpha, beta);
     }
-    const int32_t r = n - j0;
+    const int32_t r = width - j0;
     if (r == 0) return;
     const int nv = r / VL, rem = r % VL;
     const uint32_t tb = (uint32_t)((UINT64_C(1) << rem) - 1);
