@@ -168,7 +168,9 @@ THIMBLE_EXPORT int64_t thimble_f32_magnitude_histogram(int64_t n, const float *x
 /* Writes the selection into out (bits [out_bit_offset, out_bit_offset + n) of out_words,
  * uint64[ceil((out_bit_offset + n) / 64)]; other bits untouched): bit i is set when element i is
  * selected by the mask (mask_words NULL: every element) and its key is above threshold_key, or equal
- * to it while fewer than ties_to_take ties have been taken (in index order).
+ * to it while fewer than ties_to_take ties have been taken (in index order). The caller has
+ * rejected NaN candidates first (thimble_f32_magnitude_histogram reports them): keys are compared
+ * as they are.
  * Returns the number of ties taken. */
 THIMBLE_EXPORT int64_t thimble_f32_select_by_magnitude(int64_t n, const float *x,
                                                        const uint64_t *mask_words,

@@ -169,7 +169,8 @@ public interface KernelProvider {
     /**
      * The last pass of a top-k select: sets bit i of {@code out} for every candidate whose key is
      * above {@code thresholdKey}, and for the first {@code tiesToTake} candidates whose key equals
-     * it, in index order; clears the other bits of {@code out}.
+     * it, in index order; clears the other bits of {@code out}. Candidates are not NaN: callers reject
+     * them first with {@link #magnitudeHistogram}, which reports them, so keys may be compared as they are.
      *
      * @param within (Input, Optional) the candidates; null means every element
      * @param out (Output) as many bits as x has elements
