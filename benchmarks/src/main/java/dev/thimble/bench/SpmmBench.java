@@ -2,10 +2,10 @@ package dev.thimble.bench;
 
 import dev.thimble.ops.KernelContext;
 import dev.thimble.ops.SpmmOps;
+import dev.thimble.tensor.BsrF32;
 import dev.thimble.tensor.CsrF32;
 import dev.thimble.tensor.DenseF32;
 import dev.thimble.tensor.TensorArena;
-import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -23,109 +23,94 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * CSR SpMM {@code C = A·B} (A m×k sparse, B k×n dense) on one thread, per provider.
- *
- * <p>Time per operation is reported; the work is {@code 2·nnz·n} flops, so
- * {@code GFLOP/s = 2·nnz·n / (µs·1000)} (nnz is printed in setup). Each trial checks the
- * provider's result against the scalar provider once before measuring and fails if it is wrong.
+ * Sparse × dense {@code C = A·B} (A M×K, B K×N, M = K) per provider, format, shape, sparsity and
+ * thread count; the dense baseline is {@link GemmBench} at the same shapes. Useful work is
+ * {@code 2·nnz·N} flops for CSR and {@code 2·tiles·b²·N} for BSR-b (printed in setup). Each trial
+ * checks its result once against a double reference before measuring.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-// The Vector API is an incubator module: every forked JVM must add it or the panama provider is
-// unavailable (and the lookup would fail). Native access and Unsafe flags keep JDK 25 quiet about
-// the native providers on the class path. One fork: the machine has 2 cores shared with other work,
-// so more forks would cost time without making the numbers more trustworthy.
+// Every fork needs the incubator module (the panama provider) and native access (libthimble,
+// OpenBLAS). One fork: the 2 shared cores make more forks cost time without adding trust.
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
         "--sun-misc-unsafe-memory-access=allow"})
-// Modest: C2 compiles the kernels within the first warmup second; 5 one-second samples give a
-// usable error bar without hogging the shared machine.
+// C2 compiles the Java kernels within the first warm-up second; native kernels need no warm-up
+// beyond caches. Five one-second samples give a usable error bar on a shared machine.
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class SpmmBench {
-    @Param({"scalar", "panama"})
+    @Param({"native", "panama"})
     public String provider;
 
-    /** {@code M=K x N}: 1024x64 and 4096x128. */
+    @Param({"csr", "bsr4", "bsr8", "bsr16"})
+    public String format;
+
+    /** {@code M=K x N}. */
     @Param({"1024x64", "4096x128"})
     public String shape;
 
-    /** Fraction of A's entries that are not stored. */
-    @Param({"0.9", "0.99"})
+    /** Fraction of entries (CSR) or tiles (BSR) not stored. */
+    @Param({"0.5", "0.8", "0.9", "0.95", "0.99"})
     public double sparsity;
+
+    @Param({"1"})
+    public int threads;
 
     private TensorArena arena;
     private KernelContext ctx;
-    private CsrF32 a;
+    private CsrF32 csr;
+    private BsrF32 bsr;
     private DenseF32 b;
     private DenseF32 c;
 
     @Setup(Level.Trial)
     public void setUp() {
-        String[] mn = shape.split("x");
-        int mk = Integer.parseInt(mn[0]);
-        int n = Integer.parseInt(mn[1]);
-        arena = TensorArena.builder().name("spmm-bench").build();
-        ctx = KernelContext.builder().provider(provider).threads(1).build();
+        int[] s = Inputs.shape(shape);
+        int mk = s[0];
+        int n = s[1];
+        arena = TensorArena.open("spmm-bench");
+        ctx = KernelContext.builder().provider(provider).threads(threads).build();
         SplittableRandom rnd = new SplittableRandom(42);
-
-        // A: each entry kept with probability 1 - sparsity, values in [-1, 1)
-        int[] rowPtr = new int[mk + 1];
-        int[] colIdx = new int[(int) (mk * (double) mk * (1 - sparsity) * 1.1) + 16];
-        float[] values = new float[colIdx.length];
-        int nnz = 0;
-        for (int i = 0; i < mk; i++) {
-            for (int j = 0; j < mk; j++) {
-                if (rnd.nextDouble() >= sparsity) {
-                    if (nnz == colIdx.length) {
-                        colIdx = Arrays.copyOf(colIdx, nnz * 2);
-                        values = Arrays.copyOf(values, nnz * 2);
-                    }
-                    colIdx[nnz] = j;
-                    values[nnz++] = (float) (rnd.nextDouble() * 2 - 1);
-                }
-            }
-            rowPtr[i + 1] = nnz;
+        if (format.equals("csr")) {
+            csr = Inputs.csr(arena, rnd, mk, mk, sparsity);
+        } else {
+            bsr = Inputs.bsr(arena, rnd, mk, mk, Integer.parseInt(format.substring(3)), sparsity);
         }
-        a = arena.csr(mk, mk, rowPtr, Arrays.copyOf(colIdx, nnz), Arrays.copyOf(values, nnz));
-
-        float[] bData = new float[mk * n];
-        for (int i = 0; i < bData.length; i++) {
-            bData[i] = (float) (rnd.nextDouble() * 2 - 1);
-        }
-        b = arena.dense(bData, mk, n);
+        b = Inputs.dense(arena, rnd, mk, n);
         c = arena.dense(mk, n).fill(Float.NaN); // beta = 0: must be overwritten, never read
-        check(nnz, rowPtr);
+        run();
+        long work = csr != null ? csr.nnz() : (long) bsr.nnzBlocks() * bsr.blockSize() * bsr.blockSize();
+        System.out.printf("%n[SpmmBench] %s %s %s sparsity %s, %d thread(s): %.3f GFLOP per op on %s%n", provider,
+                format, shape, sparsity, threads, 2.0 * work * n / 1e9, ctx.providerDescription());
+        Inputs.checkRows(provider + " " + format, this::referenceRow, c, 16, 7);
     }
 
-    /**
-     * Runs the measured provider once and compares with the scalar provider. With |a|, |b| <= 1 a
-     * result is a sum of at most maxRowNnz terms of magnitude <= 1, so two float summation orders
-     * differ by at most about 8·ulp(1)·sqrt(r)·r for r = maxRowNnz (see the kernel tests).
-     */
-    private void check(int nnz, int[] rowPtr) {
-        int maxRow = 0;
-        for (int i = 0; i + 1 < rowPtr.length; i++) {
-            maxRow = Math.max(maxRow, rowPtr[i + 1] - rowPtr[i]);
+    private int referenceRow(int i, double[] value, double[] magnitude) {
+        int n = b.cols();
+        int terms = 0;
+        if (csr != null) {
+            for (int p = csr.rowStart(i); p < csr.rowStart(i + 1); p++, terms++) {
+                accumulate(csr.value(p), csr.colIndex(p), n, value, magnitude);
+            }
+        } else {
+            int bs = bsr.blockSize();
+            int br = i / bs;
+            for (int k = bsr.blockRowStart(br); k < bsr.blockRowStart(br + 1); k++) {
+                for (int t = 0; t < bs; t++, terms++) {
+                    accumulate(bsr.blockValue(k, i % bs, t), bsr.blockColIndex(k) * bs + t, n, value, magnitude);
+                }
+            }
         }
-        SpmmOps.csr(ctx, 1f, a, b, 0f, c);
-        DenseF32 ref = arena.dense(c.rows(), c.cols());
-        try (KernelContext scalar = KernelContext.builder().provider("scalar").threads(1).build()) {
-            SpmmOps.csr(scalar, 1f, a, b, 0f, ref);
+        return terms;
+    }
+
+    private void accumulate(double a, int row, int n, double[] value, double[] magnitude) {
+        for (int j = 0; j < n; j++) {
+            double t = a * b.get(row, j);
+            value[j] += t;
+            magnitude[j] += Math.abs(t);
         }
-        double maxErr = 0;
-        for (long i = 0; i < ref.size(); i++) {
-            double e = Math.abs(ref.get(i) - c.get(i));
-            maxErr = Double.isNaN(e) ? Double.POSITIVE_INFINITY : Math.max(maxErr, e);
-        }
-        double tol = 8 * Math.ulp(1f) * Math.sqrt(Math.max(1, maxRow)) * Math.max(1, maxRow);
-        System.out.printf("%n[SpmmBench] %s %s sparsity %s: nnz=%d (%.2f GFLOP per op), max |err| vs scalar %.3g"
-                + " (tolerance %.3g), provider %s%n", provider, shape, sparsity, nnz, 2.0 * nnz * c.cols() / 1e9,
-                maxErr, tol, ctx.providerDescription());
-        if (!(maxErr <= tol)) {
-            throw new IllegalStateException(provider + " SpMM differs from scalar by " + maxErr + " > " + tol);
-        }
-        ref.close();
     }
 
     @TearDown(Level.Trial)
@@ -135,7 +120,7 @@ public class SpmmBench {
     }
 
     @Benchmark
-    public DenseF32 spmm() {
-        return SpmmOps.csr(ctx, 1f, a, b, 0f, c);
+    public DenseF32 run() {
+        return csr != null ? SpmmOps.csr(ctx, 1f, csr, b, 0f, c) : SpmmOps.bsr(ctx, 1f, bsr, b, 0f, c);
     }
 }
