@@ -40,6 +40,16 @@ THIMBLE_EXPORT int32_t thimble_cpu_tier(void);
 /* Returns a static, NUL-terminated name of a tier ("scalar", "neon", "avx2", "avx512"). */
 THIMBLE_EXPORT const char *thimble_tier_name(int32_t tier);
 
+/* Forces the tier the kernels dispatch to (tests, benchmarks): a tier this build or CPU lacks is
+ * clamped down to the best supported tier below it (scalar always is). Returns the tier in effect.
+ * Without a call, the first kernel call picks thimble_cpu_tier(), or the tier named by the
+ * environment variable THIMBLE_NATIVE_TIER (scalar|neon|avx2|avx512), clamped the same way.
+ * Safe to call while kernels run on other threads: a running call finishes on its old tier. */
+THIMBLE_EXPORT int32_t thimble_select_tier(int32_t tier);
+
+/* Returns the tier the kernels currently dispatch to (choosing it first if no kernel ran yet). */
+THIMBLE_EXPORT int32_t thimble_active_tier(void);
+
 
 /* ----------------------------------------------------------------------------------------------
  * Kernels. Conventions shared by all of them:
