@@ -1,0 +1,9 @@
+/*
+ * magnitude_avx2.c - the avx2 instantiation of simd/magnitude.inc: the kernels are written once
+ * against a thin vector layer (simd/vec_avx2.h) and compiled here with only this tier's ISA
+ * flags (see CMakeLists.txt), so dispatch.c calls them only on CPUs that have the ISA.
+ *
+ * Contract: no argument checks - the Java side validated every argument (thimble.h).
+ */
+#include "../simd/vec_avx2.h"
+#include "../simd/magnitude.inc"
