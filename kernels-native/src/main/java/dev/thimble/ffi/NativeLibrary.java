@@ -31,7 +31,7 @@ import java.util.Locale;
  * Arena.global())} (loaded libraries are never unloaded: method handles into it live in static
  * fields); then {@code thimble_abi_version()} must equal {@link #EXPECTED_ABI_VERSION} and every
  * function of {@link Downcalls.Fn} must be exported. Any failure (unknown platform, missing
- * resource or file, a file {@code dlopen} rejects: corrupt, or built for another architecture,
+ * resource or file, not an ELF file, ELF for another architecture, a file {@code dlopen} rejects,
  * missing symbol, ABI mismatch, native access denied) becomes an {@link UnsupportedOperationException}
  * whose message names the path and the problem, which {@link NativeKernels} passes on to the
  * provider lookup.
@@ -154,14 +154,18 @@ final class NativeLibrary {
             throw new UnsupportedOperationException("cannot load libthimble from " + where
                     + ": not a readable regular file");
         }
+        String notLoadable = elfProblem(path);
+        if (notLoadable != null) {
+            throw new UnsupportedOperationException("cannot load libthimble from " + where + ": " + notLoadable);
+        }
         SymbolLookup lookup;
         try {
             lookup = SymbolLookup.libraryLookup(path, Arena.global());
         } catch (IllegalArgumentException | UnsatisfiedLinkError e) {
-            // dlopen's own message says which: "invalid ELF header", "wrong ELF class", "file too short"...
+            // the JDK's message does not carry dlerror(); elfProblem() has already named the common
+            // causes, so what is left is a damaged library or one whose dependencies are missing
             throw new UnsupportedOperationException("cannot load libthimble from " + where
-                    + ": dlopen rejected it (corrupt file, or built for another platform than "
-                    + System.getProperty("os.arch") + "?): " + e.getMessage(), e);
+                    + ": dlopen rejected it (truncated or damaged file, or a missing dependency): " + e.getMessage(), e);
         } catch (IllegalCallerException e) {
             throw new UnsupportedOperationException("cannot load libthimble from " + where
                     + ": native access is not enabled for this code (run with --enable-native-access=ALL-UNNAMED): "
@@ -215,6 +219,47 @@ final class NativeLibrary {
         }
         throw new UnsupportedOperationException("no libthimble build for this platform (os.name=" + osName
                 + ", os.arch=" + osArch + "); libthimble is built for linux-x86_64 and linux-arm64");
+    }
+
+    /**
+     * What makes the file unloadable before {@code dlopen} sees it: not an ELF file, or ELF for
+     * another machine; null when the header looks right. Checked up front because the JDK reports
+     * any {@code dlopen} failure as a bare "Cannot open library", without the loader's reason.
+     */
+    static String elfProblem(Path path) {
+        byte[] h = new byte[20];
+        int read;
+        try (InputStream in = Files.newInputStream(path)) {
+            read = in.readNBytes(h, 0, h.length);
+        } catch (IOException e) {
+            return "cannot read it: " + e;
+        }
+        if (read < h.length || h[0] != 0x7f || h[1] != 'E' || h[2] != 'L' || h[3] != 'F') {
+            return "not an ELF shared library (" + (read < h.length ? "only " + read + " bytes" : "no ELF header")
+                    + "; a corrupt or truncated file?)";
+        }
+        // e_ident[EI_CLASS] 2 = 64-bit, e_ident[EI_DATA] 1 = little-endian (both Linux targets are);
+        // e_machine at offset 18, in the file's byte order
+        int machine = h[5] == 1 ? (h[18] & 0xff) | (h[19] & 0xff) << 8 : (h[19] & 0xff) | (h[18] & 0xff) << 8;
+        String fileArch = switch (machine) {
+            case 0x3e -> "x86_64";
+            case 0xb7 -> "arm64";
+            case 0x03 -> "x86 (32-bit)";
+            case 0x28 -> "arm (32-bit)";
+            case 0xf3 -> "riscv";
+            default -> "ELF machine 0x" + Integer.toHexString(machine);
+        };
+        String arch = System.getProperty("os.arch", "?");
+        String jvmArch = switch (arch) {
+            case "amd64", "x86_64" -> "x86_64";
+            case "aarch64", "arm64" -> "arm64";
+            default -> arch;
+        };
+        if (h[4] != 2 || !fileArch.equals(jvmArch)) {
+            return "it is built for " + fileArch + (h[4] != 2 ? ", 32-bit" : "") + " but this JVM runs on "
+                    + jvmArch + " (os.arch=" + arch + ")";
+        }
+        return null;
     }
 
     /** Copies a class-path resource to a temporary file that is deleted when the JVM exits. */

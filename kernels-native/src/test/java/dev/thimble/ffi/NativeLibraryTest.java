@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -64,14 +65,37 @@ class NativeLibraryTest {
         Path corrupt = Files.write(dir.resolve("libthimble.so"), junk);
         String why = failsFor(corrupt.toString()).getMessage();
         assertTrue(why.contains(corrupt.toString()), why);
-        assertTrue(why.contains("dlopen rejected it"), why);
+        assertTrue(why.contains("not an ELF shared library (no ELF header"), why);
     }
 
     @Test
     void anEmptyFileIsRejected() throws IOException {
         Path empty = Files.createFile(dir.resolve("libthimble.so"));
         String why = failsFor(empty.toString()).getMessage();
-        assertTrue(why.contains(empty.toString()) && why.contains("dlopen rejected it"), why);
+        assertTrue(why.contains(empty.toString()) && why.contains("only 0 bytes"), why);
+    }
+
+    /** An ELF header that looks right in front of a damaged body: only dlopen can tell. */
+    @Test
+    void aTruncatedLibraryIsRejectedByDlopen() throws Exception {
+        byte[] head = Arrays.copyOf(Files.readAllBytes(builtLibrary()), 200);
+        Path truncated = Files.write(dir.resolve("libthimble.so"), head);
+        String why = failsFor(truncated.toString()).getMessage();
+        assertTrue(why.contains(truncated.toString()) && why.contains("dlopen rejected it"), why);
+    }
+
+    /** The jar also carries the other architecture's build when a cross compiler was around. */
+    @Test
+    void aLibraryForAnotherArchitectureIsRejectedByDlopen() throws Exception {
+        String here = NativeLibrary.platform(System.getProperty("os.name"), System.getProperty("os.arch"));
+        String other = here.equals("linux-x86_64") ? "linux-arm64" : "linux-x86_64";
+        URL url = NativeLibraryTest.class.getResource("/native/" + other + "/libthimble.so");
+        assumeTrue(url != null, "no " + other + " build on the class path (no cross compiler)");
+        Path foreign = Path.of(url.toURI());
+        String why = failsFor(foreign.toString()).getMessage();
+        assertTrue(why.contains(foreign.toString()), why);
+        assertTrue(why.contains("it is built for " + other.substring("linux-".length()) + " but this JVM runs on "
+                + here.substring("linux-".length())), why);
     }
 
     @Test
