@@ -125,6 +125,7 @@ final class Downcalls {
          *
          * @throws LinkageError if the library does not export the symbol
          */
+        @SuppressWarnings("restricted") // this package is where native access is meant to happen
         MethodHandle bind(SymbolLookup library) {
             MemorySegment address = library.find(symbol)
                     .orElseThrow(() -> new LinkageError("Native function " + symbol + " could not be found"));

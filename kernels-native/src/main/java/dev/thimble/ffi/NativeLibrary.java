@@ -145,6 +145,8 @@ final class NativeLibrary {
         return load(path, "given path");
     }
 
+    // restricted: opening a library needs --enable-native-access (JDK 25 only warns without it)
+    @SuppressWarnings("restricted")
     private static NativeLibrary load(Path path, String origin) {
         String where = path + " (" + origin + ")";
         if (!Files.exists(path)) {
@@ -172,13 +174,13 @@ final class NativeLibrary {
                     + e.getMessage(), e);
         }
         if (lookup.find(Downcalls.Fn.ABI_VERSION.symbol).isEmpty()) {
-            throw new UnsupportedOperationException(where + " is not libthimble: it does not export "
-                    + Downcalls.Fn.ABI_VERSION.symbol);
+            throw new UnsupportedOperationException("cannot load libthimble from " + where
+                    + ": the file is not libthimble (it does not export " + Downcalls.Fn.ABI_VERSION.symbol + ")");
         }
         int abi = callInt(Downcalls.Fn.ABI_VERSION.bind(lookup));
         if (abi != EXPECTED_ABI_VERSION) {
-            throw new UnsupportedOperationException("libthimble at " + where + " has ABI version " + abi
-                    + " but these bindings need ABI " + EXPECTED_ABI_VERSION
+            throw new UnsupportedOperationException("cannot load libthimble from " + where + ": it has ABI version "
+                    + abi + " but these bindings need ABI " + EXPECTED_ABI_VERSION
                     + "; use the thimble-native jar of the same release");
         }
         List<String> missing = new ArrayList<>();
@@ -188,8 +190,8 @@ final class NativeLibrary {
             }
         }
         if (!missing.isEmpty()) {
-            throw new UnsupportedOperationException("libthimble at " + where + " (ABI " + abi + ") lacks "
-                    + missing.size() + " of " + Downcalls.Fn.values().length + " functions: " + missing);
+            throw new UnsupportedOperationException("cannot load libthimble from " + where + ": it (ABI " + abi
+                    + ") lacks " + missing.size() + " of " + Downcalls.Fn.values().length + " functions: " + missing);
         }
         int cpu = callInt(Downcalls.Fn.CPU_TIER.bind(lookup));
         MethodHandle tierName = Downcalls.Fn.TIER_NAME.bind(lookup);
@@ -293,6 +295,7 @@ final class NativeLibrary {
         }
     }
 
+    @SuppressWarnings("restricted") // sizing a C string the library returned
     private static String callString(MethodHandle h, int arg) {
         try {
             MemorySegment s = (MemorySegment) h.invokeExact(arg);

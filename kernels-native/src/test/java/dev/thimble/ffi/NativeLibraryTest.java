@@ -106,7 +106,7 @@ class NativeLibraryTest {
         assumeTrue(Files.exists(libm), "no " + libm + " on this machine");
         String why = failsFor(libm.toString()).getMessage();
         assertTrue(why.contains(libm.toString()), why);
-        assertTrue(why.contains("is not libthimble: it does not export thimble_abi_version"), why);
+        assertTrue(why.contains("the file is not libthimble (it does not export thimble_abi_version)"), why);
     }
 
     /** Compiles a stand-in library with the system C compiler, or skips the test when there is none. */
