@@ -19,7 +19,8 @@ import java.util.Objects;
  * <p><b>Choice.</b> The analysis counts the stored entries (the mask's set bits, or W's non-zeros
  * when there is no mask) and, for each BSR block size b ∈ {4, 8, 16}, the b×b tiles that hold any
  * of them. Each format's time is estimated as its stored multiply-adds divided by its measured
- * throughput ({@link Rates}): dense does m·k·n, CSR nnz·n, BSR-b (tiles·b²)·n. The cheapest wins,
+ * throughput ({@link Rates}): dense does m·k·n, CSR nnz·n, BSR-b (tiles·b²)·n. The cheapest wins
+ * (by a margin of 10 % over a simpler format, the precision of the rates),
  * so CSR beats dense below a density of {@code csr / dense}, and BSR-b beats CSR when its tiles are
  * at least {@code csr / bsr_b} full. {@link Builder#format} overrides the choice.
  *
@@ -29,6 +30,11 @@ import java.util.Objects;
 public final class SpmmPlan implements AutoCloseable {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final int[] BLOCK_SIZES = {4, 8, 16};
+    /**
+     * A format replaces a simpler one (in the order of {@link Format}) only when it is estimated at
+     * least this much faster: the rates are single measurements, good to about 10 %.
+     */
+    private static final double MARGIN = 1.1;
 
     /** The storage formats a plan can run. */
     public enum Format {
@@ -56,16 +62,18 @@ public final class SpmmPlan implements AutoCloseable {
     }
 
     /**
-     * Throughput of each format in stored multiply-adds per nanosecond (GMAC/s, one thread),
-     * measured by the JMH suite on this machine kind; the defaults are the figures of
-     * {@code docs/PERFORMANCE.md}.
+     * Throughput of each format in stored multiply-adds per nanosecond (GMAC/s, one thread); the
+     * choice only depends on their ratios.
      */
     public record Rates(double dense, double csr, double bsr4, double bsr8, double bsr16) {
         /**
-         * 1 thread, 4096×4096 weights, N = 128, native and OpenBLAS providers (SpmmBench): dense
-         * OpenBLAS SGEMM about 100 GMAC/s (200 GFLOP/s), CSR about 32, BSR4 50, BSR8 80, BSR16 95.
+         * Measured by {@code SpmmBench} and {@code GemmBench} in one JMH run (2026-11-21, AMD EPYC
+         * with AVX-512, 1 thread, 4096×4096 weights, N = 128, 90 % sparsity, native provider;
+         * dense: OpenBLAS 0.3.31 Cooperlake kernels): dense 42, CSR 14, BSR4 37, BSR8 45, BSR16 40
+         * GMAC/s of stored work. So CSR beats dense below a density of about 1/3, and a BSR format
+         * beats CSR once its tiles are about 1/3 full.
          */
-        public static final Rates MEASURED = new Rates(100, 32, 50, 80, 95);
+        public static final Rates MEASURED = new Rates(42, 14, 37, 45, 40);
 
         /** Validates that every rate is positive. */
         public Rates {
@@ -300,7 +308,7 @@ public final class SpmmPlan implements AutoCloseable {
         } else {
             best = Format.DENSE;
             for (Format f : Format.values()) {
-                if (draft.work(f) / rates.of(f) < draft.work(best) / rates.of(best)) {
+                if (draft.work(f) / rates.of(f) * MARGIN < draft.work(best) / rates.of(best)) {
                     best = f;
                 }
             }
