@@ -1,5 +1,6 @@
 package dev.thimble.bench;
 
+import dev.thimble.ops.GemmOps;
 import dev.thimble.ops.KernelContext;
 import dev.thimble.ops.SpmmOps;
 import dev.thimble.tensor.DenseF32;
@@ -83,6 +84,6 @@ public class GemmBench {
 
     @Benchmark
     public DenseF32 run() {
-        return SpmmOps.gemm(ctx, 1f, a, b, 0f, c);
+        return GemmOps.gemm(ctx, 1f, a, b, 0f, c);
     }
 }

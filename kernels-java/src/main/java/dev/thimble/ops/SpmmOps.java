@@ -116,31 +116,7 @@ public final class SpmmOps {
         return d;
     }
 
-    /** {@code C = A·B}, all dense (the baseline the sparse products are measured against). */
-    public static DenseF32 gemm(DenseF32 a, DenseF32 b, DenseF32 c) {
-        return gemm(KernelContext.global(), 1f, a, b, 0f, c);
-    }
-
-    /**
-     * {@code C = α·A·B + β·C}, all dense.
-     *
-     * @param a (Input) m×k. Not modified.
-     * @param b (Input) k×n. Not modified.
-     * @param c (Output) m×n; must not overlap A or B.
-     * @return c
-     */
-    public static DenseF32 gemm(KernelContext ctx, float alpha, DenseF32 a, DenseF32 b, float beta, DenseF32 c) {
-        String op = "GEMM C = A·B";
-        Checks.alive(a);
-        Checks.matrix(op, "A", a);
-        checkProduct(op, a.rows(), a.cols(), a, b, c);
-        Checks.noOverlap(op, "C", c.segment(), "A", a.segment());
-        ctx.forRows(a.rows(), (long) a.rows() * a.cols() * b.cols(),
-                (s, e) -> ctx.kernels().gemm(alpha, a, b, beta, c, s, e));
-        return c;
-    }
-
-    private static void checkProduct(String op, int m, int k, Tensor a, DenseF32 b, DenseF32 c) {
+    static void checkProduct(String op, int m, int k, Tensor a, DenseF32 b, DenseF32 c) {
         Checks.alive(a, b, c);
         Checks.matrix(op, "B", b);
         Checks.matrix(op, "C", c);

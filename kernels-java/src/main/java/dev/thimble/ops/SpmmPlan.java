@@ -211,7 +211,7 @@ public final class SpmmPlan implements AutoCloseable {
     /** {@code C = α·W·B + β·C}. */
     public DenseF32 multiply(KernelContext ctx, float alpha, DenseF32 b, float beta, DenseF32 c) {
         return switch (stored) {
-            case DenseF32 w -> SpmmOps.gemm(ctx, alpha, w, b, beta, c);
+            case DenseF32 w -> GemmOps.gemm(ctx, alpha, w, b, beta, c);
             case CsrF32 w -> SpmmOps.csr(ctx, alpha, w, b, beta, c);
             case BsrF32 w -> SpmmOps.bsr(ctx, alpha, w, b, beta, c);
             default -> throw new IllegalStateException("unexpected stored format " + stored);

@@ -6,17 +6,18 @@ import dev.thimble.tensor.CsrF32;
 import dev.thimble.tensor.DenseF32;
 
 /**
- * A provider that accelerates only some kernels (a BLAS for the dense ones, say) and forwards
- * every other kernel to a fallback: the best full provider, which the lookup attaches with
- * {@link #attachFallback} right after discovery. Subclasses override what they do better.
+ * A provider that accelerates only some kernels (a BLAS for the dense ones, native code for the
+ * sparse ones) and forwards every other kernel to a fallback: the next provider below it by
+ * priority, which the lookup attaches with {@link #attachFallback} right after discovery, so
+ * forwarding providers chain down to a full one. Subclasses override what they do better.
  */
 public abstract class ForwardingKernelProvider implements KernelProvider {
     private volatile KernelProvider fallback;
 
-    /** Called once by the lookup with the best provider that is not a forwarding one. */
+    /** Called once by the lookup with the next provider below this one by priority. */
     public final void attachFallback(KernelProvider provider) {
-        if (provider instanceof ForwardingKernelProvider) {
-            throw new IllegalArgumentException("the fallback of " + name() + " must be a full provider, not "
+        if (provider == this || provider.priority() >= priority()) {
+            throw new IllegalArgumentException("the fallback of " + name() + " must have a lower priority, not "
                     + provider.name());
         }
         this.fallback = provider;
@@ -130,5 +131,15 @@ public abstract class ForwardingKernelProvider implements KernelProvider {
     @Override
     public long selectByMagnitude(DenseF32 x, BitMask within, int thresholdKey, long tiesToTake, BitMask out) {
         return fallback().selectByMagnitude(x, within, thresholdKey, tiesToTake, out);
+    }
+
+    @Override
+    public void gemmTransB(float alpha, DenseF32 a, DenseF32 b, float beta, DenseF32 c, int rowStart, int rowEnd) {
+        fallback().gemmTransB(alpha, a, b, beta, c, rowStart, rowEnd);
+    }
+
+    @Override
+    public void gemmTransA(float alpha, DenseF32 a, DenseF32 b, float beta, DenseF32 c, int rowStart, int rowEnd) {
+        fallback().gemmTransA(alpha, a, b, beta, c, rowStart, rowEnd);
     }
 }

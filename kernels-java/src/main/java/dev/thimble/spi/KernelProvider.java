@@ -22,7 +22,8 @@ import dev.thimble.tensor.DenseF32;
  * <p><b>Discovery.</b> Providers are found with {@link java.util.ServiceLoader}; a provider that
  * cannot run on this machine throws {@link UnsupportedOperationException} from its constructor,
  * with the reason, and the lookup falls back to the next one. A provider that accelerates only
- * some kernels extends {@link ForwardingKernelProvider}.
+ * some kernels extends {@link ForwardingKernelProvider}: the kernels it does not override run on
+ * the next provider below it by priority.
  */
 public interface KernelProvider {
 
@@ -118,6 +119,26 @@ public interface KernelProvider {
      * @param c (Output) m×n dense
      */
     void gemm(float alpha, DenseF32 a, DenseF32 b, float beta, DenseF32 c, int rowStart, int rowEnd);
+
+    /**
+     * Dense GEMM with B transposed on rows {@code [rowStart, rowEnd)}: {@code C = alpha·A·Bᵀ + beta·C}
+     * (a dense layer's forward pass {@code Y = X·Wᵀ}).
+     *
+     * @param a (Input) m×k dense
+     * @param b (Input) n×k dense
+     * @param c (Output) m×n dense
+     */
+    void gemmTransB(float alpha, DenseF32 a, DenseF32 b, float beta, DenseF32 c, int rowStart, int rowEnd);
+
+    /**
+     * Dense GEMM with A transposed on rows {@code [rowStart, rowEnd)} of C: {@code C = alpha·Aᵀ·B + beta·C}
+     * (a dense layer's weight gradient {@code dW = dYᵀ·X}).
+     *
+     * @param a (Input) k×m dense
+     * @param b (Input) k×n dense
+     * @param c (Output) m×n dense
+     */
+    void gemmTransA(float alpha, DenseF32 a, DenseF32 b, float beta, DenseF32 c, int rowStart, int rowEnd);
 
     // ------------------------------------------------------------------ element-wise (flat vectors of equal size)
 

@@ -214,8 +214,32 @@ class KernelEquivalenceTest {
             DenseF32 b = rnd.dense(arena, k, n);
             DenseF32 c = output(arena, rnd, ab[1], m, n);
             Expected want = Reference.gemm(ab[0], Reference.dense(a), m, k, b.toArray(), n, ab[1], c.toArray());
-            SpmmOps.gemm(ctx(provider), ab[0], a, b, ab[1], c);
+            GemmOps.gemm(ctx(provider), ab[0], a, b, ab[1], c);
             want.assertMatches(c.toArray(), provider + " GEMM beta=" + ab[1]);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}x{2}x{3} sparsity {4}")
+    @MethodSource("cases")
+    void gemmTransposed(String provider, int m, int k, int n, double sparsity) {
+        float[] ab = SCALINGS[sparsity < 0.5 ? 0 : 1];
+        try (TensorArena arena = arena()) {
+            RandomTensors rnd = new RandomTensors(m * 59L + k * 41L + n);
+            DenseF32 a = rnd.dense(arena, m, k);
+            DenseF32 bt = rnd.dense(arena, n, k);
+            DenseF32 c = output(arena, rnd, ab[1], m, n);
+            float[] b = Reference.transpose(bt.toArray(), n, k);
+            Expected want = Reference.gemm(ab[0], Reference.dense(a), m, k, b, n, ab[1], c.toArray());
+            GemmOps.gemmTransB(ctx(provider), ab[0], a, bt, ab[1], c);
+            want.assertMatches(c.toArray(), provider + " GEMM A·Bᵀ beta=" + ab[1]);
+
+            DenseF32 at = rnd.dense(arena, k, m);
+            DenseF32 b2 = rnd.dense(arena, k, n);
+            DenseF32 c2 = output(arena, rnd, ab[1], m, n);
+            Expected want2 = Reference.gemm(ab[0], Reference.transpose(Reference.dense(at), k, m), m, k, b2.toArray(),
+                    n, ab[1], c2.toArray());
+            GemmOps.gemmTransA(ctx(provider), ab[0], at, b2, ab[1], c2);
+            want2.assertMatches(c2.toArray(), provider + " GEMM Aᵀ·B beta=" + ab[1]);
         }
     }
 

@@ -3,7 +3,7 @@ package dev.thimble.ffi;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
-import dev.thimble.spi.KernelProvider;
+import dev.thimble.spi.ForwardingKernelProvider;
 import dev.thimble.tensor.BitMask;
 import dev.thimble.tensor.BsrF32;
 import dev.thimble.tensor.CsrF32;
@@ -29,10 +29,13 @@ import java.util.Objects;
  * already check shapes; these checks keep a direct SPI caller's mistake an exception rather than a
  * JVM crash ({@link Bounds}). They are O(1) per call.
  *
+ * <p>Kernels libthimble does not have yet (the transposed dense GEMMs) are forwarded to the next
+ * provider below this one, the Vector API one ({@link ForwardingKernelProvider}).
+ *
  * <p>Operands must live in off-heap memory (every {@code TensorArena} tensor does) and stay alive
  * for the duration of the call, as the SPI contract says.
  */
-public final class NativeKernels implements KernelProvider {
+public final class NativeKernels extends ForwardingKernelProvider {
     private final NativeLibrary library;
 
     /**

@@ -165,21 +165,54 @@ public final class OpenBlasKernels extends ForwardingKernelProvider {
             fallback().gemm(alpha, a, b, beta, c, rowStart, rowEnd);
             return;
         }
-        int m = rowEnd - rowStart;
         int k = a.cols();
-        int n = b.cols();
+        sgemm(OpenBlasLibrary.NO_TRANS, OpenBlasLibrary.NO_TRANS, rowEnd - rowStart, b.cols(), k, alpha,
+                a.segment().asSlice((long) rowStart * k * Float.BYTES), k, b.segment(), b.cols(), beta, c, rowStart);
+    }
+
+    /** {@code C = alpha·A·Bᵀ + beta·C} with B passed as is and {@code CblasTrans}. */
+    @Override
+    public void gemmTransB(float alpha, DenseF32 a, DenseF32 b, float beta, DenseF32 c, int rowStart, int rowEnd) {
+        if (alpha == 0f) {
+            fallback().gemmTransB(alpha, a, b, beta, c, rowStart, rowEnd);
+            return;
+        }
+        int k = a.cols();
+        sgemm(OpenBlasLibrary.NO_TRANS, OpenBlasLibrary.TRANS, rowEnd - rowStart, b.rows(), k, alpha,
+                a.segment().asSlice((long) rowStart * k * Float.BYTES), k, b.segment(), k, beta, c, rowStart);
+    }
+
+    /**
+     * {@code C = alpha·Aᵀ·B + beta·C}: rows [rowStart, rowEnd) of C are columns of A, so A is
+     * passed from column rowStart on with its leading dimension m and {@code CblasTrans}.
+     */
+    @Override
+    public void gemmTransA(float alpha, DenseF32 a, DenseF32 b, float beta, DenseF32 c, int rowStart, int rowEnd) {
+        if (alpha == 0f) {
+            fallback().gemmTransA(alpha, a, b, beta, c, rowStart, rowEnd);
+            return;
+        }
+        int m = a.cols();
+        sgemm(OpenBlasLibrary.TRANS, OpenBlasLibrary.NO_TRANS, rowEnd - rowStart, b.cols(), a.rows(), alpha,
+                a.segment().asSlice((long) rowStart * Float.BYTES), m, b.segment(), b.cols(), beta, c, rowStart);
+    }
+
+    /**
+     * One row-major {@code cblas_sgemm} writing rows {@code [rowStart, rowStart + m)} of C (an m×n
+     * slice that starts rowStart rows in, leading dimension n). With {@code beta == 0}, BLAS writes C
+     * without reading it, so a C full of NaN is fine.
+     */
+    private static void sgemm(int transA, int transB, int m, int n, int k, float alpha, MemorySegment a, int lda,
+            MemorySegment b, int ldb, float beta, DenseF32 c, int rowStart) {
         if (m <= 0 || n == 0) {
             return; // nothing to write
         }
-        MemorySegment aRows = a.segment().asSlice((long) rowStart * k * Float.BYTES, (long) m * k * Float.BYTES);
         MemorySegment cRows = c.segment().asSlice((long) rowStart * n * Float.BYTES, (long) m * n * Float.BYTES);
         // CBLAS rejects a leading dimension below 1 (and then computes nothing) even when the
         // matrix is empty, e.g. lda = k = 0; with k == 0 OpenBLAS still applies beta to C
-        int lda = Math.max(1, k);
-        int ldbc = Math.max(1, n);
         try {
-            OpenBlasLibrary.SGEMM.invokeExact(OpenBlasLibrary.ROW_MAJOR, OpenBlasLibrary.NO_TRANS,
-                    OpenBlasLibrary.NO_TRANS, m, n, k, alpha, aRows, lda, b.segment(), ldbc, beta, cRows, ldbc);
+            OpenBlasLibrary.SGEMM.invokeExact(OpenBlasLibrary.ROW_MAJOR, transA, transB, m, n, k, alpha, a,
+                    Math.max(1, lda), b, Math.max(1, ldb), beta, cRows, Math.max(1, n));
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -42,6 +42,7 @@ final class OpenBlasLibrary {
     /** CBLAS enum values ({@code cblas.h}). */
     static final int ROW_MAJOR = 101;
     static final int NO_TRANS = 111;
+    static final int TRANS = 112;
 
     /** System property: OpenBLAS threads per call (default 1, see {@link #configureThreads}). */
     static final String THREADS_PROPERTY = "thimble.openblas.threads";

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.thimble.internal.provider.KernelProviders;
+import dev.thimble.ops.GemmOps;
 import dev.thimble.ops.KernelContext;
 import dev.thimble.ops.SddmmOps;
 import dev.thimble.ops.SpmmOps;
@@ -112,7 +113,7 @@ class OpenBlasKernelsTest {
             // beta == 0: C is NaN and must be overwritten without being read
             DenseF32 c = beta == 0 ? arena.dense(m, n).fill(Float.NaN) : rnd.dense(arena, m, n);
             Expected want = Reference.gemm(alpha, Reference.dense(a), m, k, b.toArray(), n, beta, c.toArray());
-            SpmmOps.gemm(blas, alpha, a, b, beta, c);
+            GemmOps.gemm(blas, alpha, a, b, beta, c);
             want.assertMatches(c.toArray(), "openblas GEMM " + m + "x" + k + "x" + n);
         }
     }
@@ -161,8 +162,8 @@ class OpenBlasKernelsTest {
             DenseF32 b = rnd.dense(arena, 5, 4);
             DenseF32 c1 = rnd.dense(arena, 6, 4);
             DenseF32 c2 = arena.copyOf(c1);
-            SpmmOps.gemm(blas, 0f, a, b, 0.5f, c1);
-            SpmmOps.gemm(fallback, 0f, a, b, 0.5f, c2);
+            GemmOps.gemm(blas, 0f, a, b, 0.5f, c1);
+            GemmOps.gemm(fallback, 0f, a, b, 0.5f, c2);
             assertArrayEquals(c2.toArray(), c1.toArray());
 
             DenseF32 x = rnd.dense(arena, 9);

@@ -7,6 +7,7 @@ import dev.thimble.tensor.DenseF32;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 
 /** Vector API dense products: GEMM and masked GEMM. Contract-trusting, like every provider. */
 final class PanamaDense {
@@ -96,53 +97,126 @@ final class PanamaDense {
      * accumulator sets for 8 independent FMA chains. Then single vectors and a masked tail.
      */
     static void gemm(float alpha, DenseF32 a, DenseF32 b, float beta, DenseF32 c, int rowStart, int rowEnd) {
-        MemorySegment as = a.segment(), bs = b.segment(), cs = c.segment();
-        int k = a.cols(), n = b.cols();
-        long rowBytes = (long) n * Float.BYTES;
+        int k = a.cols();
         for (int i = rowStart; i < rowEnd; i++) {
-            long aRow = (long) i * k;
-            long cRow = i * rowBytes;
+            productRow(alpha, a.segment(), (long) i * k, 1, k, b, beta, c, i);
+        }
+    }
+
+    /* gemmTransA: the gemm row kernel reading column i of A (stride m) instead of row i. */
+    static void gemmTransA(float alpha, DenseF32 a, DenseF32 b, float beta, DenseF32 c, int rowStart,
+            int rowEnd) {
+        int k = a.rows();
+        int m = a.cols();
+        for (int i = rowStart; i < rowEnd; i++) {
+            productRow(alpha, a.segment(), i, m, k, b, beta, c, i);
+        }
+    }
+
+    /*
+     * gemmTransB: C(i, j) is the dot product of rows i of A and j of B, both contiguous. Four rows of
+     * B at a time share each load of A's row (4 independent FMA chains), reduced once per entry.
+     */
+    static void gemmTransB(float alpha, DenseF32 a, DenseF32 b, float beta, DenseF32 c, int rowStart,
+            int rowEnd) {
+        MemorySegment as = a.segment(), bs = b.segment(), cs = c.segment();
+        int k = a.cols(), n = b.rows();
+        long rowBytes = (long) k * Float.BYTES;
+        for (int i = rowStart; i < rowEnd; i++) {
+            long aRow = i * rowBytes;
             int j = 0;
-            for (; j <= n - 4 * L; j += 4 * L) {
-                long jb = (long) j * Float.BYTES;
-                FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            for (; j <= n - 4; j += 4) {
+                long b0 = j * rowBytes;
+                FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
                 int t = 0;
-                long bo = jb;
-                for (; t < k - 1; t += 2, bo += 2 * rowBytes) {
-                    FloatVector v = FloatVector.broadcast(S, as.getAtIndex(F, aRow + t));
-                    FloatVector w = FloatVector.broadcast(S, as.getAtIndex(F, aRow + t + 1));
-                    a0 = load(bs, bo).fma(v, a0);
-                    a1 = load(bs, bo + VB).fma(v, a1);
-                    a2 = load(bs, bo + 2 * VB).fma(v, a2);
-                    a3 = load(bs, bo + 3 * VB).fma(v, a3);
-                    b0 = load(bs, bo + rowBytes).fma(w, b0);
-                    b1 = load(bs, bo + rowBytes + VB).fma(w, b1);
-                    b2 = load(bs, bo + rowBytes + 2 * VB).fma(w, b2);
-                    b3 = load(bs, bo + rowBytes + 3 * VB).fma(w, b3);
+                for (; t <= k - L; t += L) {
+                    long tb = (long) t * Float.BYTES;
+                    FloatVector x = load(as, aRow + tb);
+                    s0 = load(bs, b0 + tb).fma(x, s0);
+                    s1 = load(bs, b0 + rowBytes + tb).fma(x, s1);
+                    s2 = load(bs, b0 + 2 * rowBytes + tb).fma(x, s2);
+                    s3 = load(bs, b0 + 3 * rowBytes + tb).fma(x, s3);
                 }
                 if (t < k) {
-                    FloatVector v = FloatVector.broadcast(S, as.getAtIndex(F, aRow + t));
-                    a0 = load(bs, bo).fma(v, a0);
-                    a1 = load(bs, bo + VB).fma(v, a1);
-                    a2 = load(bs, bo + 2 * VB).fma(v, a2);
-                    a3 = load(bs, bo + 3 * VB).fma(v, a3);
+                    VectorMask<Float> m = S.indexInRange(t, k);
+                    long tb = (long) t * Float.BYTES;
+                    FloatVector x = load(as, aRow + tb, m);
+                    s0 = load(bs, b0 + tb, m).fma(x, s0);
+                    s1 = load(bs, b0 + rowBytes + tb, m).fma(x, s1);
+                    s2 = load(bs, b0 + 2 * rowBytes + tb, m).fma(x, s2);
+                    s3 = load(bs, b0 + 3 * rowBytes + tb, m).fma(x, s3);
                 }
-                long o = cRow + jb;
-                store(a0.add(b0), alpha, beta, cs, o);
-                store(a1.add(b1), alpha, beta, cs, o + VB);
-                store(a2.add(b2), alpha, beta, cs, o + 2 * VB);
-                store(a3.add(b3), alpha, beta, cs, o + 3 * VB);
+                long o = (long) i * n + j;
+                cs.setAtIndex(F, o, alpha * s0.reduceLanes(VectorOperators.ADD) + scaled(beta, cs, o));
+                cs.setAtIndex(F, o + 1, alpha * s1.reduceLanes(VectorOperators.ADD) + scaled(beta, cs, o + 1));
+                cs.setAtIndex(F, o + 2, alpha * s2.reduceLanes(VectorOperators.ADD) + scaled(beta, cs, o + 2));
+                cs.setAtIndex(F, o + 3, alpha * s3.reduceLanes(VectorOperators.ADD) + scaled(beta, cs, o + 3));
             }
-            for (; j < n; j += L) {
-                long jb = (long) j * Float.BYTES;
-                VectorMask<Float> m = S.indexInRange(j, n);
-                FloatVector a0 = FloatVector.zero(S);
-                long bo = jb;
-                for (int t = 0; t < k; t++, bo += rowBytes) {
-                    a0 = load(bs, bo, m).fma(FloatVector.broadcast(S, as.getAtIndex(F, aRow + t)), a0);
+            for (; j < n; j++) {
+                long bRow = j * rowBytes;
+                FloatVector s0 = FloatVector.zero(S);
+                for (int t = 0; t < k; t += L) {
+                    VectorMask<Float> m = S.indexInRange(t, k);
+                    long tb = (long) t * Float.BYTES;
+                    s0 = load(bs, bRow + tb, m).fma(load(as, aRow + tb, m), s0);
                 }
-                store(a0, alpha, beta, cs, cRow + jb, m);
+                long o = (long) i * n + j;
+                cs.setAtIndex(F, o, alpha * s0.reduceLanes(VectorOperators.ADD) + scaled(beta, cs, o));
             }
+        }
+    }
+
+    /**
+     * Row {@code row} of {@code C = alpha·A'·B + beta·C}, where element t of row {@code row} of A'
+     * is {@code as[aBase + t·aStep]}: 4 vectors of C stay in registers across the reduction over t,
+     * which is unrolled by 2 into two accumulator sets (8 independent FMA chains).
+     */
+    private static void productRow(float alpha, MemorySegment as, long aBase, long aStep, int k, DenseF32 b,
+            float beta, DenseF32 c, int row) {
+        MemorySegment bs = b.segment(), cs = c.segment();
+        int n = b.cols();
+        long rowBytes = (long) n * Float.BYTES;
+        long cRow = row * rowBytes;
+        int j = 0;
+        for (; j <= n - 4 * L; j += 4 * L) {
+            long jb = (long) j * Float.BYTES;
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            int t = 0;
+            long bo = jb;
+            for (; t < k - 1; t += 2, bo += 2 * rowBytes) {
+                FloatVector v = FloatVector.broadcast(S, as.getAtIndex(F, aBase + t * aStep));
+                FloatVector w = FloatVector.broadcast(S, as.getAtIndex(F, aBase + (t + 1) * aStep));
+                a0 = load(bs, bo).fma(v, a0);
+                a1 = load(bs, bo + VB).fma(v, a1);
+                a2 = load(bs, bo + 2 * VB).fma(v, a2);
+                a3 = load(bs, bo + 3 * VB).fma(v, a3);
+                b0 = load(bs, bo + rowBytes).fma(w, b0);
+                b1 = load(bs, bo + rowBytes + VB).fma(w, b1);
+                b2 = load(bs, bo + rowBytes + 2 * VB).fma(w, b2);
+                b3 = load(bs, bo + rowBytes + 3 * VB).fma(w, b3);
+            }
+            if (t < k) {
+                FloatVector v = FloatVector.broadcast(S, as.getAtIndex(F, aBase + t * aStep));
+                a0 = load(bs, bo).fma(v, a0);
+                a1 = load(bs, bo + VB).fma(v, a1);
+                a2 = load(bs, bo + 2 * VB).fma(v, a2);
+                a3 = load(bs, bo + 3 * VB).fma(v, a3);
+            }
+            long o = cRow + jb;
+            store(a0.add(b0), alpha, beta, cs, o);
+            store(a1.add(b1), alpha, beta, cs, o + VB);
+            store(a2.add(b2), alpha, beta, cs, o + 2 * VB);
+            store(a3.add(b3), alpha, beta, cs, o + 3 * VB);
+        }
+        for (; j < n; j += L) {
+            long jb = (long) j * Float.BYTES;
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector a0 = FloatVector.zero(S);
+            long bo = jb;
+            for (int t = 0; t < k; t++, bo += rowBytes) {
+                a0 = load(bs, bo, m).fma(FloatVector.broadcast(S, as.getAtIndex(F, aBase + t * aStep)), a0);
+            }
+            store(a0, alpha, beta, cs, cRow + jb, m);
         }
     }
 }

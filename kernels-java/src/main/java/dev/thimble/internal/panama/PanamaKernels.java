@@ -141,6 +141,16 @@ public final class PanamaKernels implements KernelProvider {
     }
 
     @Override
+    public void gemmTransB(float alpha, DenseF32 a, DenseF32 b, float beta, DenseF32 c, int rowStart, int rowEnd) {
+        PanamaDense.gemmTransB(alpha, a, b, beta, c, rowStart, rowEnd);
+    }
+
+    @Override
+    public void gemmTransA(float alpha, DenseF32 a, DenseF32 b, float beta, DenseF32 c, int rowStart, int rowEnd) {
+        PanamaDense.gemmTransA(alpha, a, b, beta, c, rowStart, rowEnd);
+    }
+
+    @Override
     public void axpy(float alpha, DenseF32 x, DenseF32 y) {
         PanamaVectorOps.axpy(alpha, x, y);
     }

@@ -86,14 +86,18 @@ public final class KernelProviders {
             }
         }
         found.sort(Comparator.comparingInt(KernelProvider::priority).reversed());
-        // a forwarding provider (e.g. a BLAS for the dense kernels) runs the rest on the best full one
-        found.stream().filter(p -> !(p instanceof ForwardingKernelProvider)).findFirst().ifPresent(full -> {
-            for (KernelProvider p : found) {
-                if (p instanceof ForwardingKernelProvider fwd) {
-                    fwd.attachFallback(full);
+        // a forwarding provider (a BLAS for the dense kernels, say) runs the rest on the next provider
+        // below it; one with nothing below it cannot run
+        for (int i = found.size() - 1; i >= 0; i--) {
+            if (found.get(i) instanceof ForwardingKernelProvider fwd) {
+                if (i + 1 < found.size()) {
+                    fwd.attachFallback(found.get(i + 1));
+                } else {
+                    failed.put(fwd.name(), "it forwards kernels it lacks, and no provider below it can run them");
+                    found.remove(i);
                 }
             }
-        });
+        }
         return new Discovery(List.copyOf(found), Map.copyOf(failed));
     }
 

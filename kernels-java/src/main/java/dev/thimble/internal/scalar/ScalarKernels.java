@@ -197,6 +197,38 @@ public final class ScalarKernels implements KernelProvider {
     }
 
     @Override
+    public void gemmTransB(float alpha, DenseF32 a, DenseF32 b, float beta, DenseF32 c, int rowStart, int rowEnd) {
+        MemorySegment as = a.segment(), bs = b.segment(), cs = c.segment();
+        int k = a.cols(), n = b.rows();
+        for (int i = rowStart; i < rowEnd; i++) {
+            for (int j = 0; j < n; j++) {
+                float acc = 0f;
+                for (int t = 0; t < k; t++) {
+                    acc += as.getAtIndex(F, (long) i * k + t) * bs.getAtIndex(F, (long) j * k + t);
+                }
+                long o = (long) i * n + j;
+                cs.setAtIndex(F, o, alpha * acc + scaled(beta, cs, o));
+            }
+        }
+    }
+
+    @Override
+    public void gemmTransA(float alpha, DenseF32 a, DenseF32 b, float beta, DenseF32 c, int rowStart, int rowEnd) {
+        MemorySegment as = a.segment(), bs = b.segment(), cs = c.segment();
+        int k = a.rows(), m = a.cols(), n = b.cols();
+        for (int i = rowStart; i < rowEnd; i++) {
+            for (int j = 0; j < n; j++) {
+                float acc = 0f;
+                for (int t = 0; t < k; t++) {
+                    acc += as.getAtIndex(F, (long) t * m + i) * bs.getAtIndex(F, (long) t * n + j);
+                }
+                long o = (long) i * n + j;
+                cs.setAtIndex(F, o, alpha * acc + scaled(beta, cs, o));
+            }
+        }
+    }
+
+    @Override
     public void axpy(float alpha, DenseF32 x, DenseF32 y) {
         MemorySegment xs = x.segment(), ys = y.segment();
         for (long i = 0, n = x.size(); i < n; i++) {
