@@ -9,6 +9,7 @@ import dev.thimble.fl.core.TrainConfig;
 import dev.thimble.fl.data.Dataset;
 import dev.thimble.fl.nn.Network;
 import dev.thimble.fl.nn.SoftmaxCrossEntropy;
+import dev.thimble.fl.optim.Sgd;
 import dev.thimble.ops.VectorOps;
 import dev.thimble.tensor.DenseF32;
 import dev.thimble.tensor.TensorArena;
@@ -44,7 +45,7 @@ public final class SgdClientTrainer implements ClientTrainer {
             DenseF32 w = net.parameters().values();
             DenseF32 g = net.parameters().grads();
             instructions.payload().scatterInto(w);
-            try (LocalSgd sgd = new LocalSgd(ctx.kernels(), arena, w, g, cfg.learningRate(), cfg.momentum());
+            try (Sgd sgd = new Sgd(net.parameters(), arena, (float) cfg.learningRate(), (float) cfg.momentum(), 0f);
                     DenseF32 anchor = proximal ? arena.copyOf(w) : null) {
                 int[] order = new int[n];
                 for (int i = 0; i < n; i++) {
