@@ -10,6 +10,7 @@ import dev.thimble.fl.data.Dataset;
 import dev.thimble.fl.data.PartitionStats;
 import dev.thimble.fl.nn.Model;
 import dev.thimble.fl.strategy.Methods;
+import dev.thimble.ops.KernelContext;
 import dev.thimble.tensor.MemoryLimitExceededException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -140,6 +141,7 @@ final class RunCommand implements Callable<Integer> {
                 localEpochs, batchSize, lr, clientMemory == null ? "" : ", client budget " + ByteSize.format(clientMemory));
         stdout.flush();
 
+        KernelContext.global(); // the kernel choice is logged now, not over the progress bar
         RunResult result;
         try (ProgressBar bar = progressBar(m.name())) {
             result = FederatedLoop.builder().model(net).method(m).clients(parts).testData(data.test())
