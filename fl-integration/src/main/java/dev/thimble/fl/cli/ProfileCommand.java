@@ -53,7 +53,7 @@ final class ProfileCommand implements Callable<Integer> {
         // Fashion-MNIST-shaped samples; the step's memory does not depend on the pixel values
         Dataset batch = Synthetic.images(batchSize, 1);
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "%-9s %-14s %11s %6s %12s %12s %12s %9s%n", "method", "model", "parameters", "batch",
+        out.printf(Locale.ROOT, "%-9s %-20s %11s %6s %12s %12s %12s %9s%n", "method", "model", "parameters", "batch",
                 "arena_peak", "heap_used", "rss", "step_ms");
         for (String modelName : mods) {
             Model model = ModelChoice.create(modelName, batch.sampleShape(), batch.numClasses());
@@ -61,7 +61,7 @@ final class ProfileCommand implements Callable<Integer> {
                 Method method = Methods.create(methodName.toLowerCase(Locale.ROOT), train, Map.of());
                 ClientProbe.run(method, model, batch, 0); // warm-up: class loading and JIT out of the timing
                 ClientProbe.Result r = ClientProbe.run(method, model, batch, 0);
-                out.printf(Locale.ROOT, "%-9s %-14s %,11d %6d %12s %12s %12s %9.1f%n", method.name(), model.name(),
+                out.printf(Locale.ROOT, "%-9s %-20s %,11d %6d %12s %12s %12s %9.1f%n", method.name(), model.name(),
                         model.parameterCount(), batchSize, ByteSize.format(r.peakBytes()),
                         ByteSize.format(ProcessMemory.heapUsed()), rss(), r.seconds() * 1e3);
                 out.flush();
