@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code thimble} command line: {@code bin/thimble <command> [options]}. */
 @Command(name = "thimble", mixinStandardHelpOptions = true, versionProvider = ThimbleCli.Version.class,
         description = "Sparse-tensor kernels for memory-efficient federated learning.",
-        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, ProfileCommand.class, CommandLine.HelpCommand.class})
 public final class ThimbleCli {
 
     /** Runs the CLI and exits with its status. */
@@ -19,12 +19,21 @@ public final class ThimbleCli {
         CommandLine cl = new CommandLine(new ThimbleCli());
         // a user mistake gets one line and the usage hint, never a stack trace
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException) {
+            if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException
+                    || ex instanceof java.io.IOException) {
                 cmd.getErr().println("thimble: " + ex.getMessage());
                 cmd.getErr().flush();
                 return 2;
             }
             throw ex;
+        });
+        // so do bad option values (a picocli parse error would otherwise print the whole usage)
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("thimble: " + ex.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName()
+                    + " --help')");
+            cmd.getErr().flush();
+            return 2;
         });
         return cl;
     }

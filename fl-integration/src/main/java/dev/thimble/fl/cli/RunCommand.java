@@ -1,0 +1,288 @@
+package dev.thimble.fl.cli;
+
+import dev.thimble.fl.core.ClientSampler;
+import dev.thimble.fl.core.FederatedLoop;
+import dev.thimble.fl.core.Method;
+import dev.thimble.fl.core.RoundMetrics;
+import dev.thimble.fl.core.RunResult;
+import dev.thimble.fl.core.TrainConfig;
+import dev.thimble.fl.data.Dataset;
+import dev.thimble.fl.data.PartitionStats;
+import dev.thimble.fl.nn.Model;
+import dev.thimble.fl.strategy.Methods;
+import dev.thimble.ops.KernelContext;
+import dev.thimble.tensor.MemoryLimitExceededException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code thimble run}: a federated training run of a registered method, with per-round metrics,
+ * a summary and a plot written to an output folder.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a model federatedly and write metrics.csv, summary.json and plot.png.",
+                "The defaults run FedAvg on Fashion-MNIST with LeNet-5 in about a minute on two cores."})
+final class RunCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--method", completionCandidates = MethodNames.class,
+            description = "Federated method: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    String method = "fedavg";
+
+    @Option(names = "--model", completionCandidates = ModelNames.class,
+            description = "Model: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    String model = "lenet5";
+
+    @Option(names = "--dataset", description = "fashion-mnist or synthetic (default: ${DEFAULT-VALUE}).")
+    String dataset = "fashion-mnist";
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Folder of the Fashion-MNIST IDX files (default: /usr/share/datasets/fashion-mnist).")
+    Path dataDir;
+
+    @Option(names = "--clients", description = "Number of clients N (default: ${DEFAULT-VALUE}).")
+    int clients = 50;
+
+    @Option(names = "--fraction", description = "Fraction C of clients per round, in (0, 1] (default: ${DEFAULT-VALUE}).")
+    double fraction = 0.1;
+
+    @Option(names = "--rounds", description = "Rounds T (default: ${DEFAULT-VALUE}).")
+    int rounds = 25;
+
+    @Option(names = "--local-epochs", description = "Local epochs E (default: ${DEFAULT-VALUE}).")
+    int localEpochs = 1;
+
+    @Option(names = "--batch-size", description = "Local batch size B (default: ${DEFAULT-VALUE}).")
+    int batchSize = 32;
+
+    @Option(names = "--lr", description = "Local learning rate (default: ${DEFAULT-VALUE}).")
+    double lr = 0.05;
+
+    @Option(names = "--momentum", description = "Local SGD momentum, in [0, 1) (default: ${DEFAULT-VALUE}).")
+    double momentum = 0.9;
+
+    @Option(names = "--partition", description = "iid, dirichlet or shards (default: ${DEFAULT-VALUE}).")
+    String partition = "iid";
+
+    @Option(names = "--alpha", description = "Dirichlet concentration for --partition dirichlet (default: ${DEFAULT-VALUE}).")
+    double alpha = 0.5;
+
+    @Option(names = "--shards-per-client",
+            description = "Classes per client for --partition shards (default: ${DEFAULT-VALUE}).")
+    int shardsPerClient = 2;
+
+    @Option(names = "--seed", description = "Seed of the split, sampling, initialisation and training (default: ${DEFAULT-VALUE}).")
+    long seed = 42;
+
+    @Option(names = "--client-memory", paramLabel = "SIZE", converter = ByteSize.class,
+            description = "Per-client tensor memory budget, e.g. 64MiB or 0.5GiB (default: no limit).")
+    Long clientMemory;
+
+    @Option(names = "--mu", description = "FedProx proximal weight mu (default: ${DEFAULT-VALUE}).")
+    double mu = 0.01;
+
+    @Option(names = "--threads", description = "Clients trained at once (default: the number of cores).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: runs/<method>-<model>-<timestamp>).")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+        long t0 = System.nanoTime();
+        validate();
+        PrintWriter stdout = spec.commandLine().getOut();
+        TrainConfig train = new TrainConfig(localEpochs, batchSize, lr, momentum);
+        Method m = Methods.create(method.toLowerCase(Locale.ROOT), train, Map.of("mu", mu));
+        DataChoice.Split data = DataChoice.load(dataset, dataDir, seed);
+        Model net = ModelChoice.create(model, data.train().sampleShape(), data.train().numClasses());
+        List<Dataset> parts = new ArrayList<>();
+        List<int[]> split = DataChoice.partitioner(partition, alpha, shardsPerClient, Math.min(batchSize, 10))
+                .split(data.train(), clients, seed);
+        for (int[] p : split) {
+            parts.add(data.train().subset(p));
+        }
+        PartitionStats stats = PartitionStats.of(split, data.train());
+        if (stats.minSize() == 0) {
+            throw new IllegalArgumentException("--partition " + partition + " left a client without data; use fewer"
+                    + " --clients or another partition");
+        }
+        if (clientMemory != null) {
+            checkBudget(m, net, data.train());
+        }
+        Path dir = out != null ? out : Path.of("runs", m.name() + "-" + model + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Files.createDirectories(dir);
+
+        int perRound = ClientSampler.count(clients, fraction);
+        stdout.printf(Locale.ROOT, "%s on %s: %s (%,d parameters), %d clients (%s; sizes %d–%d), %d per round,"
+                + " %d rounds, E=%d, B=%d, lr=%s%s%n", m.name(), data.train().name(), net.name(),
+                net.parameterCount(), clients, partition, stats.minSize(), stats.maxSize(), perRound, rounds,
+                localEpochs, batchSize, lr, clientMemory == null ? "" : ", client budget " + ByteSize.format(clientMemory));
+        stdout.flush();
+
+        KernelContext.global(); // the kernel choice is logged now, not over the progress bar
+        RunResult result;
+        try (ProgressBar bar = progressBar(m.name())) {
+            result = FederatedLoop.builder().model(net).method(m).clients(parts).testData(data.test())
+                    .rounds(rounds).fraction(fraction).seed(seed).threads(threads)
+                    .clientMemoryBytes(clientMemory == null ? 0 : clientMemory)
+                    .onRound(r -> {
+                        if (bar != null) {
+                            bar.setExtraMessage(String.format(Locale.ROOT, " acc %.2f%%", 100 * r.accuracy()));
+                            bar.step();
+                        }
+                    })
+                    .build().run();
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        RunOutputs.writeCsv(dir.resolve("metrics.csv"), result.rounds());
+        RunOutputs.writeSummary(dir.resolve("summary.json"), configuration(m, net, stats), result.rounds(), wall);
+        RunOutputs.writePlot(dir.resolve("plot.png"), m.name() + " / " + net.name(), result.rounds());
+        printSummary(stdout, result.rounds(), dir, wall);
+        return 0;
+    }
+
+    private void validate() {
+        if (clients < 1 || rounds < 1 || batchSize < 1 || localEpochs < 1) {
+            throw new IllegalArgumentException("--clients, --rounds, --batch-size and --local-epochs must be at least 1");
+        }
+        if (!(fraction > 0 && fraction <= 1)) {
+            throw new IllegalArgumentException("--fraction must be in (0, 1], got " + fraction);
+        }
+        if (!(lr > 0) || !Double.isFinite(lr)) {
+            throw new IllegalArgumentException("--lr must be positive, got " + lr);
+        }
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new IllegalArgumentException("--momentum must be in [0, 1), got " + momentum);
+        }
+        if (!(mu >= 0) || !Double.isFinite(mu)) {
+            throw new IllegalArgumentException("--mu must be >= 0, got " + mu);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        }
+        if (!Methods.names().contains(method.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException("unknown method '" + method + "'; known: "
+                    + String.join(", ", Methods.names()));
+        }
+        if (!ModelChoice.names().contains(model.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException("unknown model '" + model + "'; known: "
+                    + String.join(", ", ModelChoice.names()));
+        }
+        DataChoice.partitioner(partition, alpha, shardsPerClient, 0); // validates the name and its parameters
+        if (!DataChoice.DATASETS.contains(dataset.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException("unknown dataset '" + dataset + "'; known: "
+                    + String.join(", ", DataChoice.DATASETS));
+        }
+    }
+
+    /** Fails up front, with the figure needed, when one client's training step cannot fit the budget. */
+    private void checkBudget(Method m, Model net, Dataset train) {
+        Dataset oneBatch = train.subset(DataChoice.range(0, Math.min(batchSize, train.size())));
+        try {
+            ClientProbe.run(m, net, oneBatch, clientMemory);
+        } catch (MemoryLimitExceededException e) {
+            long needed = ClientProbe.run(m, net, oneBatch, 0).peakBytes();
+            throw new IllegalArgumentException("--client-memory " + ByteSize.format(clientMemory) + " is too small: one "
+                    + m.name() + " client training " + net.name() + " with batch size " + batchSize + " needs "
+                    + ByteSize.format(needed), e);
+        }
+    }
+
+    private ProgressBar progressBar(String task) {
+        if (!Terminal.stderrIsTerminal()) {
+            return null;
+        }
+        return new ProgressBarBuilder().setTaskName(task).setInitialMax(rounds).setUnit(" rounds", 1)
+                .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err))
+                .setUpdateIntervalMillis(250).showSpeed().build();
+    }
+
+    private Map<String, Object> configuration(Method m, Model net, PartitionStats stats) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("method", m.name());
+        c.put("model", net.name());
+        c.put("parameters", net.parameterCount());
+        c.put("forward_flops_per_sample", net.forwardFlops());
+        c.put("dataset", dataset);
+        c.put("data_dir", dataDir == null ? null : dataDir.toString());
+        c.put("clients", clients);
+        c.put("fraction", fraction);
+        c.put("clients_per_round", ClientSampler.count(clients, fraction));
+        c.put("rounds", rounds);
+        c.put("local_epochs", localEpochs);
+        c.put("batch_size", batchSize);
+        c.put("lr", lr);
+        c.put("momentum", momentum);
+        c.put("partition", partition);
+        c.put("alpha", alpha);
+        c.put("shards_per_client", shardsPerClient);
+        c.put("mu", mu);
+        c.put("seed", seed);
+        c.put("client_memory_bytes", clientMemory);
+        c.put("threads", threads);
+        c.put("client_sizes_min", stats.minSize());
+        c.put("client_sizes_max", stats.maxSize());
+        return c;
+    }
+
+    private static void printSummary(PrintWriter w, List<RoundMetrics> rounds, Path dir, double wall) {
+        w.printf(Locale.ROOT, "%6s %9s %8s %10s %11s %11s %12s %11s %6s %8s%n", "round", "accuracy", "loss", "train_loss",
+                "uplink", "downlink", "GFLOP", "peak_client", "failed", "seconds");
+        int step = Math.max(1, rounds.size() / 10);
+        for (Iterator<RoundMetrics> it = rounds.iterator(); it.hasNext();) {
+            RoundMetrics m = it.next();
+            if (m.round() % step != 0 && m.round() != 1 && it.hasNext()) {
+                continue;
+            }
+            w.printf(Locale.ROOT, "%6d %8.2f%% %8.4f %10.4f %11s %11s %12.2f %11s %6d %8.2f%n", m.round(),
+                    100 * m.accuracy(), m.loss(), m.trainLoss(), ByteSize.format(m.uplinkBytes()),
+                    ByteSize.format(m.downlinkBytes()), m.flops() / 1e9, ByteSize.format(m.peakClientBytes()),
+                    m.failedClients(), m.seconds());
+        }
+        RoundMetrics last = rounds.getLast();
+        w.printf(Locale.ROOT, "final accuracy %.2f%% after %d rounds; uplink %s, downlink %s, %.1f GFLOP; %.1f s;"
+                + " wrote %s%n", 100 * last.accuracy(), last.round(),
+                ByteSize.format(rounds.stream().mapToLong(RoundMetrics::uplinkBytes).sum()),
+                ByteSize.format(rounds.stream().mapToLong(RoundMetrics::downlinkBytes).sum()),
+                rounds.stream().mapToLong(RoundMetrics::flops).sum() / 1e9, wall, dir);
+        w.flush();
+    }
+
+    /** Candidates for {@code --method}, from the registry. */
+    static final class MethodNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Methods.names().iterator();
+        }
+    }
+
+    /** Candidates for {@code --model}. */
+    static final class ModelNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return ModelChoice.names().iterator();
+        }
+    }
+}
