@@ -25,8 +25,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run SpMM and SDDMM with every available kernel provider and check them against a reference.")
 final class DemoCommand implements Callable<Integer> {
-    /** Vector API code runs interpreted until C2 compiles it; half a second is plenty at these sizes. */
-    private static final long WARM_UP_NANOS = 500_000_000L;
+    /** Vector API code runs interpreted until C2 compiles it, which takes longer on a busy machine. */
+    private static final long WARM_UP_NANOS = 1_500_000_000L;
 
     @Spec
     CommandSpec spec;
