@@ -224,7 +224,8 @@ public interface KernelProvider {
      * {@link #addNoise} that also records the entries that subtracting the same noise would not give
      * back: for each active i whose original {@code w} is NaN or differs in bits from
      * {@code fma(-scale, z, fma(scale, z, w))}, the pair (int32 i, float32 w) is appended as 8 bytes at
-     * entry {@code count[0]} of {@code exceptions}, and {@code count[0]} is incremented.
+     * entry {@code count[0]} of {@code exceptions}, and {@code count[0]} is incremented (the order of
+     * one call's entries is unspecified: SIMD kernels visit a group lane by lane).
      *
      * <p>Works in steps of at most 128 consecutive stream elements; before each step, if fewer than
      * 128 entries are free ({@code capacity - count[0] < 128}), it stops and returns how many leading
