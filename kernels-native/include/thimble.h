@@ -178,6 +178,34 @@ THIMBLE_EXPORT int64_t thimble_f32_select_by_magnitude(int64_t n, const float *x
                                                        uint32_t threshold_key, int64_t ties_to_take,
                                                        uint64_t *out_words, int64_t out_bit_offset);
 
+/* Seeded noise (zeroth-order perturbations). z(e) is element e of stream `stream` (0 Rademacher,
+ * 1 Gaussian, 2 uniform) of key `seed` and tensor `tensor_id`, laid out as Java's
+ * dev.thimble.random.NoiseStream documents (Philox4x32-10, counter = (block lo, block hi,
+ * tensor id, stream), key = (seed lo, seed hi)); element i of the buffer is e = offset + i
+ * (offset >= 0, offset + n < 2^63). Every tier produces the same bits.
+ * x, out: float[n]; mask_words: uint64[ceil((mask_bit_offset + n) / 64)], or NULL for all. */
+
+/* x[i] = fmaf(scale, z(offset + i), x[i]) where the mask bit is set; other entries untouched. */
+THIMBLE_EXPORT void thimble_f32_add_noise(int64_t n, float *x, const uint64_t *mask_words,
+                                          int64_t mask_bit_offset, float scale, uint64_t seed,
+                                          int32_t tensor_id, int64_t offset, int32_t stream);
+/* out[i] = scale * z(offset + i) where the mask bit is set, +0 elsewhere. */
+THIMBLE_EXPORT void thimble_f32_fill_noise(int64_t n, float *out, const uint64_t *mask_words,
+                                           int64_t mask_bit_offset, float scale, uint64_t seed,
+                                           int32_t tensor_id, int64_t offset, int32_t stream);
+/* thimble_f32_add_noise that also records, for each active i whose original w is NaN or is not
+ * bit-identical to fmaf(-scale, z, fmaf(scale, z, w)), the pair (int32 i, bits of float w) at
+ * exceptions[2 * count[0]], exceptions[2 * count[0] + 1], and increments count[0].
+ * (in no particular order within a call). exceptions: int32[2 * capacity]; count: int64[1];
+ * n <= INT32_MAX. Works in steps of at most 128
+ * stream elements and stops before a step when capacity - count[0] < 128.
+ * Returns how many leading elements were processed (n unless it stopped). */
+THIMBLE_EXPORT int64_t thimble_f32_perturb_noise(int64_t n, float *x, const uint64_t *mask_words,
+                                                 int64_t mask_bit_offset, float scale, uint64_t seed,
+                                                 int32_t tensor_id, int64_t offset, int32_t stream,
+                                                 int32_t *exceptions, int64_t capacity,
+                                                 int64_t *count);
+
 #ifdef __cplusplus
 }
 #endif

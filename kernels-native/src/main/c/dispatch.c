@@ -24,7 +24,8 @@
             thimble_##T##_masked_axpy, thimble_##T##_scale, thimble_##T##_apply_mask,              \
             thimble_##T##_weighted_sum, thimble_##T##_dot, thimble_##T##_sum_squares,              \
             thimble_##T##_max_abs, thimble_##T##_magnitude_histogram,                              \
-            thimble_##T##_select_by_magnitude                                                      \
+            thimble_##T##_select_by_magnitude, thimble_##T##_add_noise, thimble_##T##_fill_noise,  \
+            thimble_##T##_perturb_noise                                                            \
     }
 
 static const struct thimble_kernels scalar_table = TABLE(scalar);
@@ -192,4 +193,24 @@ int64_t thimble_f32_select_by_magnitude(int64_t n, const float *x, const uint64_
                                         int64_t out_bit_offset) {
     return K()->select_by_magnitude(n, x, mask_words, mask_bit_offset, threshold_key, ties_to_take,
                                     out_words, out_bit_offset);
+}
+
+void thimble_f32_add_noise(int64_t n, float *x, const uint64_t *mask_words, int64_t mask_bit_offset,
+                           float scale, uint64_t seed, int32_t tensor_id, int64_t offset,
+                           int32_t stream) {
+    K()->add_noise(n, x, mask_words, mask_bit_offset, scale, seed, tensor_id, offset, stream);
+}
+
+void thimble_f32_fill_noise(int64_t n, float *out, const uint64_t *mask_words,
+                            int64_t mask_bit_offset, float scale, uint64_t seed, int32_t tensor_id,
+                            int64_t offset, int32_t stream) {
+    K()->fill_noise(n, out, mask_words, mask_bit_offset, scale, seed, tensor_id, offset, stream);
+}
+
+int64_t thimble_f32_perturb_noise(int64_t n, float *x, const uint64_t *mask_words,
+                                  int64_t mask_bit_offset, float scale, uint64_t seed,
+                                  int32_t tensor_id, int64_t offset, int32_t stream,
+                                  int32_t *exceptions, int64_t capacity, int64_t *count) {
+    return K()->perturb_noise(n, x, mask_words, mask_bit_offset, scale, seed, tensor_id, offset, stream,
+                              exceptions, capacity, count);
 }

@@ -48,6 +48,12 @@ struct thimble_kernels {
                                    uint32_t, int32_t, int32_t, int64_t *);
     int64_t (*select_by_magnitude)(int64_t, const float *, const uint64_t *, int64_t, uint32_t,
                                    int64_t, uint64_t *, int64_t);
+    void (*add_noise)(int64_t, float *, const uint64_t *, int64_t, float, uint64_t, int32_t, int64_t,
+                      int32_t);
+    void (*fill_noise)(int64_t, float *, const uint64_t *, int64_t, float, uint64_t, int32_t, int64_t,
+                       int32_t);
+    int64_t (*perturb_noise)(int64_t, float *, const uint64_t *, int64_t, float, uint64_t, int32_t,
+                             int64_t, int32_t, int32_t *, int64_t, int64_t *);
 };
 
 /* Declares every kernel of one tier: THIMBLE_DECLARE_TIER(scalar) -> thimble_scalar_spmm_csr, ... */
@@ -96,7 +102,15 @@ struct thimble_kernels {
                                                                int64_t *);                          \
     THIMBLE_INTERNAL int64_t thimble_##T##_select_by_magnitude(int64_t, const float *,              \
                                                                const uint64_t *, int64_t, uint32_t, \
-                                                               int64_t, uint64_t *, int64_t);
+                                                               int64_t, uint64_t *, int64_t); \
+    THIMBLE_INTERNAL void thimble_##T##_add_noise(int64_t, float *, const uint64_t *, int64_t, float, \
+                                                  uint64_t, int32_t, int64_t, int32_t);            \
+    THIMBLE_INTERNAL void thimble_##T##_fill_noise(int64_t, float *, const uint64_t *, int64_t,     \
+                                                   float, uint64_t, int32_t, int64_t, int32_t);    \
+    THIMBLE_INTERNAL int64_t thimble_##T##_perturb_noise(int64_t, float *, const uint64_t *,        \
+                                                         int64_t, float, uint64_t, int32_t,        \
+                                                         int64_t, int32_t, int32_t *, int64_t,     \
+                                                         int64_t *);
 
 THIMBLE_DECLARE_TIER(scalar)
 #if defined(__x86_64__)

@@ -4,6 +4,7 @@ import dev.thimble.tensor.BitMask;
 import dev.thimble.tensor.BsrF32;
 import dev.thimble.tensor.CsrF32;
 import dev.thimble.tensor.DenseF32;
+import java.lang.foreign.MemorySegment;
 
 /**
  * A provider that accelerates only some kernels (a BLAS for the dense ones, native code for the
@@ -141,5 +142,21 @@ public abstract class ForwardingKernelProvider implements KernelProvider {
     @Override
     public void gemmTransA(float alpha, DenseF32 a, DenseF32 b, float beta, DenseF32 c, int rowStart, int rowEnd) {
         fallback().gemmTransA(alpha, a, b, beta, c, rowStart, rowEnd);
+    }
+
+    @Override
+    public void addNoise(DenseF32 x, BitMask mask, float scale, long seed, int tensorId, long offset, int stream) {
+        fallback().addNoise(x, mask, scale, seed, tensorId, offset, stream);
+    }
+
+    @Override
+    public void fillNoise(DenseF32 out, BitMask mask, float scale, long seed, int tensorId, long offset, int stream) {
+        fallback().fillNoise(out, mask, scale, seed, tensorId, offset, stream);
+    }
+
+    @Override
+    public long perturbNoise(DenseF32 x, BitMask mask, float scale, long seed, int tensorId, long offset, int stream,
+            MemorySegment exceptions, long capacity, long[] count) {
+        return fallback().perturbNoise(x, mask, scale, seed, tensorId, offset, stream, exceptions, capacity, count);
     }
 }

@@ -4,6 +4,7 @@ import dev.thimble.tensor.BitMask;
 import dev.thimble.tensor.BsrF32;
 import dev.thimble.tensor.CsrF32;
 import dev.thimble.tensor.DenseF32;
+import java.lang.foreign.MemorySegment;
 
 /**
  * The kernels one implementation (scalar, Vector API, native, BLAS…) provides.
@@ -198,4 +199,43 @@ public interface KernelProvider {
      * @return how many ties were taken
      */
     long selectByMagnitude(DenseF32 x, BitMask within, int thresholdKey, long tiesToTake, BitMask out);
+
+    // ------------------------------------------------------------------ seeded noise (zeroth-order perturbations)
+    // z(e) is element e of stream `stream` (dev.thimble.random.NoiseStream: RADEMACHER 0, GAUSSIAN 1,
+    // UNIFORM 2) of (seed, tensorId); element i of the tensor is e = offset + i (offset >= 0, offset + size
+    // does not overflow). Every provider must reproduce NoiseStream bit for bit.
+
+    /**
+     * {@code x[i] = fma(scale, z(offset + i), x[i])} where the mask is set (every i when it is null);
+     * other entries are not touched.
+     *
+     * @param mask (Input, Optional) the active entries
+     */
+    void addNoise(DenseF32 x, BitMask mask, float scale, long seed, int tensorId, long offset, int stream);
+
+    /**
+     * {@code out[i] = scale·z(offset + i)} where the mask is set, {@code +0} elsewhere.
+     *
+     * @param mask (Input, Optional) the active entries
+     */
+    void fillNoise(DenseF32 out, BitMask mask, float scale, long seed, int tensorId, long offset, int stream);
+
+    /**
+     * {@link #addNoise} that also records the entries that subtracting the same noise would not give
+     * back: for each active i whose original {@code w} is NaN or differs in bits from
+     * {@code fma(-scale, z, fma(scale, z, w))}, the pair (int32 i, float32 w) is appended as 8 bytes at
+     * entry {@code count[0]} of {@code exceptions}, and {@code count[0]} is incremented (the order of
+     * one call's entries is unspecified: SIMD kernels visit a group lane by lane).
+     *
+     * <p>Works in steps of at most 128 consecutive stream elements; before each step, if fewer than
+     * 128 entries are free ({@code capacity - count[0] < 128}), it stops and returns how many leading
+     * elements it has finished (all perturbed and recorded); otherwise it returns {@code x.size()}.
+     * {@code x.size()} is at most {@link Integer#MAX_VALUE}.
+     *
+     * @param exceptions (Output) {@code capacity} entries of 8 bytes, native memory
+     * @param count (Input/Output) {@code count[0]}: entries already used
+     * @return the number of leading elements processed
+     */
+    long perturbNoise(DenseF32 x, BitMask mask, float scale, long seed, int tensorId, long offset, int stream,
+            MemorySegment exceptions, long capacity, long[] count);
 }

@@ -89,6 +89,24 @@ final class Bounds {
         return usable(op, role + " " + m, w, Long.BYTES);
     }
 
+    /** A stream range {@code [offset, offset + n)} within [0, 2^63) and a stream code C knows (0, 1, 2). */
+    static void noiseRange(String op, long n, long offset, int stream) {
+        if (offset < 0 || offset > Long.MAX_VALUE - n) {
+            throw new IllegalArgumentException(op + ": stream range [" + offset + ", " + offset + " + " + n
+                    + ") is not within [0, 2^63)");
+        }
+        if (stream < 0 || stream > 2) {
+            throw new IllegalArgumentException(op + ": unknown noise stream " + stream + " (0, 1 or 2)");
+        }
+    }
+
+    /** A raw native segment of at least {@code need} bytes, aligned to {@code align}. */
+    static MemorySegment segment(String op, String what, MemorySegment s, long need, int align) {
+        java.util.Objects.requireNonNull(s, what);
+        sized(op, what, s, need, need + " bytes", align);
+        return s;
+    }
+
     /** {@code 0 <= start <= end <= limit} for a range of (block) rows. */
     static void rowRange(String op, String what, int start, int end, int limit) {
         if (start < 0 || end < start || end > limit) {

@@ -108,7 +108,15 @@ final class Downcalls {
         MAGNITUDE_HISTOGRAM("thimble_f32_magnitude_histogram", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS,
                 ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), Linkage.LEAF_HEAP),
         SELECT_BY_MAGNITUDE("thimble_f32_select_by_magnitude", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS,
-                ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG), Linkage.LEAF);
+                ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG), Linkage.LEAF),
+        ADD_NOISE("thimble_f32_add_noise", FunctionDescriptor.ofVoid(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG,
+                JAVA_FLOAT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), Linkage.LEAF),
+        FILL_NOISE("thimble_f32_fill_noise", FunctionDescriptor.ofVoid(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG,
+                JAVA_FLOAT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT), Linkage.LEAF),
+        /** The count travels as a {@code long[1]} on the heap, like the histogram. */
+        PERTURB_NOISE("thimble_f32_perturb_noise", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS,
+                JAVA_LONG, JAVA_FLOAT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS),
+                Linkage.LEAF_HEAP);
 
         final String symbol;
         private final FunctionDescriptor descriptor;
@@ -155,6 +163,9 @@ final class Downcalls {
     private static final MethodHandle MAX_ABS = Fn.MAX_ABS.bind(LIB);
     private static final MethodHandle MAGNITUDE_HISTOGRAM = Fn.MAGNITUDE_HISTOGRAM.bind(LIB);
     private static final MethodHandle SELECT_BY_MAGNITUDE = Fn.SELECT_BY_MAGNITUDE.bind(LIB);
+    private static final MethodHandle ADD_NOISE = Fn.ADD_NOISE.bind(LIB);
+    private static final MethodHandle FILL_NOISE = Fn.FILL_NOISE.bind(LIB);
+    private static final MethodHandle PERTURB_NOISE = Fn.PERTURB_NOISE.bind(LIB);
 
     /**
      * What a failed {@code invokeExact} turns into. Runtime exceptions and errors pass through
@@ -272,6 +283,35 @@ final class Downcalls {
     static void axpy(long n, float alpha, MemorySegment x, MemorySegment y) {
         try {
             AXPY.invokeExact(n, alpha, x, y);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static void addNoise(long n, MemorySegment x, MemorySegment maskWords, long maskBitOffset, float scale,
+            long seed, int tensorId, long offset, int stream) {
+        try {
+            ADD_NOISE.invokeExact(n, x, maskWords, maskBitOffset, scale, seed, tensorId, offset, stream);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static void fillNoise(long n, MemorySegment out, MemorySegment maskWords, long maskBitOffset, float scale,
+            long seed, int tensorId, long offset, int stream) {
+        try {
+            FILL_NOISE.invokeExact(n, out, maskWords, maskBitOffset, scale, seed, tensorId, offset, stream);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static long perturbNoise(long n, MemorySegment x, MemorySegment maskWords, long maskBitOffset, float scale,
+            long seed, int tensorId, long offset, int stream, MemorySegment exceptions, long capacity,
+            MemorySegment count) {
+        try {
+            return (long) PERTURB_NOISE.invokeExact(n, x, maskWords, maskBitOffset, scale, seed, tensorId, offset,
+                    stream, exceptions, capacity, count);
         } catch (Throwable t) {
             throw rethrow(t);
         }

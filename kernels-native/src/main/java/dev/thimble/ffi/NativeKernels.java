@@ -369,6 +369,57 @@ public final class NativeKernels extends ForwardingKernelProvider {
         return Downcalls.selectByMagnitude(n, xs, mw, offset, thresholdKey, tiesToTake, ow, out.bitOffset());
     }
 
+    // ------------------------------------------------------------------ seeded noise
+
+    @Override
+    public void addNoise(DenseF32 x, BitMask mask, float scale, long seed, int tensorId, long offset, int stream) {
+        String op = "native addNoise";
+        long n = x.size();
+        Bounds.noiseRange(op, n, offset, stream);
+        MemorySegment xs = Bounds.floats(op, "x", x, n);
+        MemorySegment mw = mask == null ? MemorySegment.NULL : Bounds.maskWords(op, "mask", mask, n);
+        Downcalls.addNoise(n, xs, mw, mask == null ? 0 : mask.bitOffset(), scale, seed, tensorId, offset, stream);
+    }
+
+    @Override
+    public void fillNoise(DenseF32 out, BitMask mask, float scale, long seed, int tensorId, long offset, int stream) {
+        String op = "native fillNoise";
+        long n = out.size();
+        Bounds.noiseRange(op, n, offset, stream);
+        MemorySegment os = Bounds.floats(op, "out", out, n);
+        MemorySegment mw = mask == null ? MemorySegment.NULL : Bounds.maskWords(op, "mask", mask, n);
+        Downcalls.fillNoise(n, os, mw, mask == null ? 0 : mask.bitOffset(), scale, seed, tensorId, offset, stream);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The count is passed to C in place ({@code MemorySegment.ofArray}, this function being
+     * linked with heap access); the exception segment must be native and hold {@code capacity}
+     * entries, and {@code count[0]} must be within it.
+     */
+    @Override
+    public long perturbNoise(DenseF32 x, BitMask mask, float scale, long seed, int tensorId, long offset, int stream,
+            MemorySegment exceptions, long capacity, long[] count) {
+        String op = "native perturbNoise";
+        long n = x.size();
+        Bounds.noiseRange(op, n, offset, stream);
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": " + n + " elements; exception indices are int32, so at most "
+                    + Integer.MAX_VALUE + " per call");
+        }
+        Objects.requireNonNull(count, "count");
+        if (count.length < 1 || count[0] < 0 || capacity < 0 || count[0] > capacity) {
+            throw new IllegalArgumentException(op + ": count " + (count.length < 1 ? "missing" : count[0])
+                    + " is not within the capacity " + capacity);
+        }
+        MemorySegment xs = Bounds.floats(op, "x", x, n);
+        MemorySegment mw = mask == null ? MemorySegment.NULL : Bounds.maskWords(op, "mask", mask, n);
+        MemorySegment ex = Bounds.segment(op, "exceptions", exceptions, Bounds.bytes(capacity, 8), Integer.BYTES);
+        return Downcalls.perturbNoise(n, xs, mw, mask == null ? 0 : mask.bitOffset(), scale, seed, tensorId, offset,
+                stream, ex, capacity, MemorySegment.ofArray(count));
+    }
+
     @Override
     public String toString() {
         return "NativeKernels[" + description() + ", " + library + "]";

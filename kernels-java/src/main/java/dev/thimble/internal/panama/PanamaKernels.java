@@ -209,4 +209,21 @@ public final class PanamaKernels implements KernelProvider {
     public long selectByMagnitude(DenseF32 x, BitMask within, int thresholdKey, long tiesToTake, BitMask out) {
         return PanamaVectorOps.selectByMagnitude(x, within, thresholdKey, tiesToTake, out);
     }
+
+    @Override
+    public void addNoise(DenseF32 x, BitMask mask, float scale, long seed, int tensorId, long offset, int stream) {
+        PanamaNoise.run(PanamaNoise.ADD, x, mask, scale, seed, tensorId, offset, stream, null, 0, null);
+    }
+
+    @Override
+    public void fillNoise(DenseF32 out, BitMask mask, float scale, long seed, int tensorId, long offset, int stream) {
+        PanamaNoise.run(PanamaNoise.FILL, out, mask, scale, seed, tensorId, offset, stream, null, 0, null);
+    }
+
+    @Override
+    public long perturbNoise(DenseF32 x, BitMask mask, float scale, long seed, int tensorId, long offset, int stream,
+            MemorySegment exceptions, long capacity, long[] count) {
+        return PanamaNoise.run(PanamaNoise.PERTURB, x, mask, scale, seed, tensorId, offset, stream, exceptions,
+                capacity, count);
+    }
 }

@@ -418,4 +418,21 @@ public final class ScalarKernels implements KernelProvider {
         long b = m.bitOffset() + i;
         return (m.words().getAtIndex(L, b >>> 6) & (1L << b)) != 0;
     }
+
+    @Override
+    public void addNoise(DenseF32 x, BitMask mask, float scale, long seed, int tensorId, long offset, int stream) {
+        ScalarNoise.run(ScalarNoise.Mode.ADD, x, mask, scale, seed, tensorId, offset, stream, null, 0, null);
+    }
+
+    @Override
+    public void fillNoise(DenseF32 out, BitMask mask, float scale, long seed, int tensorId, long offset, int stream) {
+        ScalarNoise.run(ScalarNoise.Mode.FILL, out, mask, scale, seed, tensorId, offset, stream, null, 0, null);
+    }
+
+    @Override
+    public long perturbNoise(DenseF32 x, BitMask mask, float scale, long seed, int tensorId, long offset, int stream,
+            MemorySegment exceptions, long capacity, long[] count) {
+        return ScalarNoise.run(ScalarNoise.Mode.PERTURB, x, mask, scale, seed, tensorId, offset, stream, exceptions,
+                capacity, count);
+    }
 }
