@@ -25,9 +25,6 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run SpMM and SDDMM with every available kernel provider and check them against a reference.")
 final class DemoCommand implements Callable<Integer> {
-    /** Vector API code runs interpreted until C2 compiles it, which takes longer on a busy machine. */
-    private static final long WARM_UP_NANOS = 1_500_000_000L;
-
     @Spec
     CommandSpec spec;
 
@@ -48,6 +45,10 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--repeat", description = "Timed runs per kernel; the median is shown (default: ${DEFAULT-VALUE}).")
     int repeat = 15;
+
+    /** Vector API code runs interpreted until C2 compiles it, which takes longer on a busy machine. */
+    @Option(names = "--warmup-ms", description = "Warm-up time per kernel before timing, for the JIT (default: ${DEFAULT-VALUE}).")
+    long warmupMillis = 1500;
 
     @Option(names = "--seed", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed = 42;
@@ -116,6 +117,9 @@ final class DemoCommand implements Callable<Integer> {
         if (block != 4 && block != 8 && block != 16) {
             throw new IllegalArgumentException("--block must be 4, 8 or 16, got " + block);
         }
+        if (warmupMillis < 0) {
+            throw new IllegalArgumentException("--warmup-ms must be >= 0, got " + warmupMillis);
+        }
         if (repeat < 1) {
             throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
         }
@@ -132,7 +136,7 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Median of {@code repeat} timed runs, after warm-up runs long enough for C2 to compile the kernel. */
     private double time(Runnable kernel) {
-        long warmUntil = System.nanoTime() + WARM_UP_NANOS;
+        long warmUntil = System.nanoTime() + warmupMillis * 1_000_000L;
         for (int i = 0; i < 5 || (System.nanoTime() < warmUntil && i < 10_000); i++) {
             kernel.run();
         }

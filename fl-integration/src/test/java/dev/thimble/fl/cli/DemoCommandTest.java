@@ -26,7 +26,8 @@ class DemoCommandTest {
 
     @Test
     void demoChecksEveryProviderAgainstTheReference() {
-        Run r = run("demo", "--rows", "67", "--cols", "45", "--batch", "9", "--sparsity", "0.8", "--repeat", "1");
+        Run r = run("demo", "--rows", "67", "--cols", "45", "--batch", "9", "--sparsity", "0.8", "--repeat", "1",
+                "--warmup-ms", "0");
         assertEquals(0, r.status(), r.out() + r.err());
         for (String kernel : new String[] {"SpMM CSR", "SpMM BSR8", "SDDMM"}) {
             assertTrue(r.out().contains("scalar   " + kernel), r.out());
