@@ -118,6 +118,14 @@ int main(void) {
             }
         }
         test_csr(0, 5, 7, 0.5, 1.0f, 0.0f);
+        /* B beyond one K slice (spmm.inc: SPMM_KSLICE_BYTES) with enough non-zeros per row and
+         * slice: beta == 0 takes the K-sliced path (partial sums resumed from C, groups of rows,
+         * full register blocks + masked tail), beta != 0 the one-pass path */
+        test_csr(300, 3000, 200, 0.5, 0.5f, 0.0f);
+        test_csr(19, 20000, 16, 0.9, -2.0f, 0.0f);
+        test_csr(45, 3000, 200, 0.5, 0.5f, 1.0f);
+        test_csr(150, 3000, 128, 0.97, 1.0f, 0.0f); /* too few non-zeros per slice: one pass */
+        test_csr(130, 9000, 64, 0.9, 1.0f, 0.0f);   /* 3 slices, 2 row groups, 4-vector tile */
     }
     return finish("test_spmm");
 }

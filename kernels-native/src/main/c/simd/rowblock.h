@@ -29,14 +29,21 @@ VINL void rowblock_store(float *c, const vf *acc, const int nv, const int tail, 
     }
 }
 
-/* One C row chunk (n is the row stride of B and C). Sparse (dense == 0): non-zeros p in [p0, p1) with B row col_idx[p]; pend bounds
+/* One C row chunk (n is the row stride of B and C). resume == 1: the accumulators start from the
+ * C chunk (raw partial sums of the same row's earlier non-zeros) instead of 0. Sparse (dense == 0): non-zeros p in [p0, p1) with B row col_idx[p]; pend bounds
  * the prefetch look-ahead (never reads col_idx past the range). Dense (dense == 1): "non-zero" t
  * in [0, p1) is A(i, t) = values[t], B row t. b and c point at the chunk's first column. */
-VINL void rowblock(const int dense, const int nv, const int tail, uint32_t tbits, int32_t p0,
-                   int32_t p1, int32_t pend, const int32_t *col_idx, const float *values,
-                   const float *b, int64_t n, float *c, float alpha, float beta) {
+VINL void rowblock(const int dense, const int resume, const int nv, const int tail, uint32_t tbits,
+                   int32_t p0, int32_t p1, int32_t pend, const int32_t *col_idx,
+                   const float *values, const float *b, int64_t n, float *c, float alpha,
+                   float beta) {
     vf acc[SPMM_NB + 1];
-    for (int v = 0; v < nv + tail; v++) acc[v] = vzero();
+    if (resume) { /* continue the partial sums an earlier pass left in C (see spmm_csr) */
+        for (int v = 0; v < nv; v++) acc[v] = vld(c + v * VL);
+        if (tail) acc[nv] = vld_bits(c + nv * VL, tbits);
+    } else {
+        for (int v = 0; v < nv + tail; v++) acc[v] = vzero();
+    }
     const int lines = ((nv + tail) * VL * 4 + 63) / 64; /* cache lines of one B row chunk */
     int32_t p = p0;
     /* two non-zeros per iteration: halves the loop overhead; the accumulator chains stay nv long */
@@ -66,12 +73,13 @@ VINL void rowblock(const int dense, const int nv, const int tail, uint32_t tbits
 
 /* A C row (width columns of row stride n): full register blocks of SPMM_NB vectors, then one narrower block (instantiated
  * for each width, so every block keeps its accumulators in registers) with a masked last vector. */
-VINL void rowblock_row(const int dense, int32_t p0, int32_t p1, int32_t pend,
+VINL void rowblock_row(const int dense, const int resume, int32_t p0, int32_t p1, int32_t pend,
                        const int32_t *col_idx, const float *values, const float *b, int64_t n,
                        int32_t width, float *c, float alpha, float beta) {
     int32_t j0 = 0;
     for (; j0 + SPMM_NB * VL <= width; j0 += SPMM_NB * VL) {
-        rowblock(dense, SPMM_NB, 0, 0, p0, p1, pend, col_idx, values, b + j0, n, c + j0, alpha, beta);
+        rowblock(dense, resume, SPMM_NB, 0, 0, p0, p1, pend, col_idx, values, b + j0, n, c + j0,
+                 alpha, beta);
     }
     const int32_t r = width - j0;
     if (r == 0) return;
@@ -80,10 +88,10 @@ VINL void rowblock_row(const int dense, int32_t p0, int32_t p1, int32_t pend,
 #define RB_CASE(V)                                                                                 \
     case V:                                                                                        \
         if (V < SPMM_NB) {                                                                         \
-            if (rem) rowblock(dense, V < SPMM_NB ? V : 0, 1, tb, p0, p1, pend, col_idx, values,    \
-                              b + j0, n, c + j0, alpha, beta);                                     \
-            else rowblock(dense, V < SPMM_NB ? V : 0, 0, 0, p0, p1, pend, col_idx, values, b + j0, \
-                          n, c + j0, alpha, beta);                                                 \
+            if (rem) rowblock(dense, resume, V < SPMM_NB ? V : 0, 1, tb, p0, p1, pend, col_idx,    \
+                              values, b + j0, n, c + j0, alpha, beta);                             \
+            else rowblock(dense, resume, V < SPMM_NB ? V : 0, 0, 0, p0, p1, pend, col_idx, values, \
+                          b + j0, n, c + j0, alpha, beta);                                         \
         }                                                                                          \
         break;
     switch (nv) {

@@ -19,9 +19,14 @@ final class PanamaSpmm {
     /*
      * SpMM CSR: row-wise Gustavson. For one row of A, a tile of 8 (n >= 8L) or 4 vectors of C
      * stays in registers across all non-zeros of the row: per non-zero one broadcast of a(i,p) and
-     * one contiguous load + FMA per vector from row col[p] of B. The 4-vector tile unrolls the
-     * non-zeros by 2 into two accumulator sets so that 8 independent FMA chains hide the FMA latency
-     * (the 8-vector tile has 8 chains already). Remaining columns: single vectors, then a masked tail.
+     * one contiguous load + FMA per vector from row col[p] of B. One accumulator set, non-zeros not
+     * unrolled, like the native kernel's chains: the 4-vector tile with the non-zeros unrolled by 2
+     * into two accumulator sets measured 327 us vs 253 us at 1024x64, 90 % (C2 code, not FMA
+     * latency, bounds it: 4 chains cover 4 FMAs per non-zero), and the 8-vector tile with two sets
+     * (16 accumulators) ran 3x slower (C2 no longer keeps the vectors in registers). The 8-vector
+     * tile is its own method (a small compile unit for C2): 13.7-14.7 vs 15.3-17.0 ms inline at
+     * 4096x128, 90 %; the 4-vector tile stays inline (255 vs 266 us as a method at 1024x64, 90 %).
+     * Remaining columns: single vectors, then a masked tail.
      */
     static void spmmCsr(float alpha, CsrF32 a, DenseF32 b, float beta, DenseF32 c, int rowStart, int rowEnd) {
         MemorySegment rp = a.rowPtrSegment(), ci = a.colIdxSegment(), av = a.valuesSegment();
@@ -33,61 +38,24 @@ final class PanamaSpmm {
             long cRow = i * rowBytes;
             int j = 0;
             for (; j <= n - 8 * L; j += 8 * L) {
+                csrTile8(alpha, beta, ci, av, bs, cs, p0, p1, rowBytes, (long) j * Float.BYTES, cRow);
+            }
+            for (; j <= n - 4 * L; j += 4 * L) {
                 long jb = (long) j * Float.BYTES;
-                FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-                for (int p = p0; p < p1; p++) {
+                FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+                for (long p = p0; p < p1; p++) {
                     FloatVector v = FloatVector.broadcast(S, av.getAtIndex(F, p));
                     long o = ci.getAtIndex(I, p) * rowBytes + jb;
                     a0 = load(bs, o).fma(v, a0);
                     a1 = load(bs, o + VB).fma(v, a1);
                     a2 = load(bs, o + 2 * VB).fma(v, a2);
                     a3 = load(bs, o + 3 * VB).fma(v, a3);
-                    a4 = load(bs, o + 4 * VB).fma(v, a4);
-                    a5 = load(bs, o + 5 * VB).fma(v, a5);
-                    a6 = load(bs, o + 6 * VB).fma(v, a6);
-                    a7 = load(bs, o + 7 * VB).fma(v, a7);
                 }
                 long o = cRow + jb;
                 store(a0, alpha, beta, cs, o);
                 store(a1, alpha, beta, cs, o + VB);
                 store(a2, alpha, beta, cs, o + 2 * VB);
                 store(a3, alpha, beta, cs, o + 3 * VB);
-                store(a4, alpha, beta, cs, o + 4 * VB);
-                store(a5, alpha, beta, cs, o + 5 * VB);
-                store(a6, alpha, beta, cs, o + 6 * VB);
-                store(a7, alpha, beta, cs, o + 7 * VB);
-            }
-            for (; j <= n - 4 * L; j += 4 * L) {
-                long jb = (long) j * Float.BYTES;
-                FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-                int p = p0;
-                for (; p < p1 - 1; p += 2) {
-                    FloatVector v = FloatVector.broadcast(S, av.getAtIndex(F, p));
-                    FloatVector w = FloatVector.broadcast(S, av.getAtIndex(F, p + 1));
-                    long o = ci.getAtIndex(I, p) * rowBytes + jb;
-                    long q = ci.getAtIndex(I, p + 1) * rowBytes + jb;
-                    a0 = load(bs, o).fma(v, a0);
-                    a1 = load(bs, o + VB).fma(v, a1);
-                    a2 = load(bs, o + 2 * VB).fma(v, a2);
-                    a3 = load(bs, o + 3 * VB).fma(v, a3);
-                    b0 = load(bs, q).fma(w, b0);
-                    b1 = load(bs, q + VB).fma(w, b1);
-                    b2 = load(bs, q + 2 * VB).fma(w, b2);
-                    b3 = load(bs, q + 3 * VB).fma(w, b3);
-                }
-                if (p < p1) {
-                    FloatVector v = FloatVector.broadcast(S, av.getAtIndex(F, p));
-                    long o = ci.getAtIndex(I, p) * rowBytes + jb;
-                    a0 = load(bs, o).fma(v, a0);
-                    a1 = load(bs, o + VB).fma(v, a1);
-                    a2 = load(bs, o + 2 * VB).fma(v, a2);
-                    a3 = load(bs, o + 3 * VB).fma(v, a3);
-                }
-                long o = cRow + jb;
-                store(a0.add(b0), alpha, beta, cs, o);
-                store(a1.add(b1), alpha, beta, cs, o + VB);
-                store(a2.add(b2), alpha, beta, cs, o + 2 * VB);
-                store(a3.add(b3), alpha, beta, cs, o + 3 * VB);
             }
             for (; j <= n - L; j += L) {
                 long jb = (long) j * Float.BYTES;
@@ -114,13 +82,45 @@ final class PanamaSpmm {
         }
     }
 
+    /** C row at {@code cRow}, 8 vectors of columns at {@code jb}: non-zeros [p0, p1) of its A row. */
+    private static void csrTile8(float alpha, float beta, MemorySegment ci, MemorySegment av, MemorySegment bs,
+            MemorySegment cs, long p0, long p1, long rowBytes, long jb, long cRow) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (long p = p0; p < p1; p++) {
+            FloatVector v = FloatVector.broadcast(S, av.getAtIndex(F, p));
+            long o = ci.getAtIndex(I, p) * rowBytes + jb;
+            a0 = load(bs, o).fma(v, a0);
+            a1 = load(bs, o + VB).fma(v, a1);
+            a2 = load(bs, o + 2 * VB).fma(v, a2);
+            a3 = load(bs, o + 3 * VB).fma(v, a3);
+            a4 = load(bs, o + 4 * VB).fma(v, a4);
+            a5 = load(bs, o + 5 * VB).fma(v, a5);
+            a6 = load(bs, o + 6 * VB).fma(v, a6);
+            a7 = load(bs, o + 7 * VB).fma(v, a7);
+        }
+        long o = cRow + jb;
+        store(a0, alpha, beta, cs, o);
+        store(a1, alpha, beta, cs, o + VB);
+        store(a2, alpha, beta, cs, o + 2 * VB);
+        store(a3, alpha, beta, cs, o + 3 * VB);
+        store(a4, alpha, beta, cs, o + 4 * VB);
+        store(a5, alpha, beta, cs, o + 5 * VB);
+        store(a6, alpha, beta, cs, o + 6 * VB);
+        store(a7, alpha, beta, cs, o + 7 * VB);
+    }
+
     /*
-     * SpMM BSR: for 4 rows of a block row at once (block sizes are multiples of 4) and 2 vectors of
-     * columns, 8 accumulators stay in registers across the stored blocks; each step t of a block
-     * loads 2 vectors of B row col0+t once and uses them for 4 rows (4 broadcasts, 8 FMAs), four
-     * times the arithmetic per load of CSR. Then 1 vector, then a masked tail. Columns of a padded
-     * edge block past a.cols() are skipped (B has only a.cols() rows); rows of an edge block row past
-     * a.rows() are never computed (the last partial group of rows goes one row at a time).
+     * SpMM BSR: 2 rows of a block row at once x a tile of 8 vectors of columns (then 4, then single
+     * masked vectors): 16 (8, 2) accumulators stay in registers across the stored blocks; each step t
+     * of a block loads the tile of B row col0+t once and FMAs it with 2 broadcasts of block values.
+     * Few rows and a wide tile, unlike the native kernel (8 rows x 2 vectors): in C2 code a broadcast
+     * of a block value (a bounds-checked scalar load, then a broadcast) costs more than a B vector
+     * load, so the tile that needs the fewest broadcasts per FMA wins although it re-reads B from L2
+     * once per row pair. Measured at 4096x128, BSR8, 90 %: 2 x 8 vectors 5.3-5.6 ms, 4 x 4 6.3,
+     * 8 x 2 8.4, 8 x 1 12.5, the former 4 x 2 8.5 (native 3.9-4.0); lane broadcasts by rearrange of
+     * a loaded vector of block values instead of scalar loads measured no better. Columns of a
+     * padded edge block past a.cols() are skipped (B has only a.cols() rows); a last odd row of the
+     * matrix goes alone. Each tile is its own method: small compile units for C2.
      */
     static void spmmBsr(float alpha, BsrF32 a, DenseF32 b, float beta, DenseF32 c, int blockRowStart,
             int blockRowEnd) {
@@ -131,82 +131,144 @@ final class PanamaSpmm {
         long blkFloats = (long) bsz * bsz;
         for (int br = blockRowStart; br < blockRowEnd; br++) {
             int k0 = bp.getAtIndex(I, br), k1 = bp.getAtIndex(I, br + 1);
-            for (int r = 0; r < bsz; r += 4) {
+            for (int r = 0; r < bsz; r += 2) {
                 int i = br * bsz + r;
                 if (i >= m) {
                     break;
                 }
-                if (i + 4 > m) {
-                    for (int rr = r; rr < bsz && br * bsz + rr < m; rr++) {
-                        bsrSingleRow(alpha, beta, bsz, n, k, bc, av, bs, cs, k0, k1, rr, br * bsz + rr);
-                    }
+                if (i + 2 > m) {
+                    bsrSingleRow(alpha, beta, bsz, n, k, bc, av, bs, cs, k0, k1, r, i);
                     break;
                 }
                 long cRow = i * rowBytes;
+                long vr = (long) r * bsz;
                 int j = 0;
-                for (; j <= n - 2 * L; j += 2 * L) {
-                    long jb = (long) j * Float.BYTES;
-                    FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00,
-                            a30 = a00, a31 = a00;
-                    for (int blk = k0; blk < k1; blk++) {
-                        int col0 = bc.getAtIndex(I, blk) * bsz;
-                        int tEnd = Math.min(bsz, k - col0);
-                        long v0 = blk * blkFloats + (long) r * bsz;
-                        for (int t = 0; t < tEnd; t++) {
-                            long o = (col0 + t) * rowBytes + jb;
-                            FloatVector x0 = load(bs, o), x1 = load(bs, o + VB);
-                            FloatVector w0 = FloatVector.broadcast(S, av.getAtIndex(F, v0 + t));
-                            FloatVector w1 = FloatVector.broadcast(S, av.getAtIndex(F, v0 + bsz + t));
-                            FloatVector w2 = FloatVector.broadcast(S, av.getAtIndex(F, v0 + 2 * bsz + t));
-                            FloatVector w3 = FloatVector.broadcast(S, av.getAtIndex(F, v0 + 3 * bsz + t));
-                            a00 = x0.fma(w0, a00);
-                            a01 = x1.fma(w0, a01);
-                            a10 = x0.fma(w1, a10);
-                            a11 = x1.fma(w1, a11);
-                            a20 = x0.fma(w2, a20);
-                            a21 = x1.fma(w2, a21);
-                            a30 = x0.fma(w3, a30);
-                            a31 = x1.fma(w3, a31);
-                        }
-                    }
-                    long o = cRow + jb;
-                    store(a00, alpha, beta, cs, o);
-                    store(a01, alpha, beta, cs, o + VB);
-                    store(a10, alpha, beta, cs, o + rowBytes);
-                    store(a11, alpha, beta, cs, o + rowBytes + VB);
-                    store(a20, alpha, beta, cs, o + 2 * rowBytes);
-                    store(a21, alpha, beta, cs, o + 2 * rowBytes + VB);
-                    store(a30, alpha, beta, cs, o + 3 * rowBytes);
-                    store(a31, alpha, beta, cs, o + 3 * rowBytes + VB);
+                for (; j <= n - 8 * L; j += 8 * L) {
+                    bsrTile8(alpha, beta, bsz, k, bc, av, bs, cs, k0, k1, vr, rowBytes, (long) j * Float.BYTES, cRow);
+                }
+                for (; j <= n - 4 * L; j += 4 * L) {
+                    bsrTile4(alpha, beta, bsz, k, bc, av, bs, cs, k0, k1, vr, rowBytes, (long) j * Float.BYTES, cRow);
                 }
                 for (; j < n; j += L) {
                     long jb = (long) j * Float.BYTES;
                     VectorMask<Float> mk = S.indexInRange(j, n);
-                    FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+                    FloatVector a0 = FloatVector.zero(S), a1 = a0;
                     for (int blk = k0; blk < k1; blk++) {
                         int col0 = bc.getAtIndex(I, blk) * bsz;
                         int tEnd = Math.min(bsz, k - col0);
-                        long v0 = blk * blkFloats + (long) r * bsz;
+                        long v0 = blk * blkFloats + vr;
                         for (int t = 0; t < tEnd; t++) {
                             FloatVector x0 = load(bs, (col0 + t) * rowBytes + jb, mk);
                             a0 = x0.fma(FloatVector.broadcast(S, av.getAtIndex(F, v0 + t)), a0);
                             a1 = x0.fma(FloatVector.broadcast(S, av.getAtIndex(F, v0 + bsz + t)), a1);
-                            a2 = x0.fma(FloatVector.broadcast(S, av.getAtIndex(F, v0 + 2 * bsz + t)), a2);
-                            a3 = x0.fma(FloatVector.broadcast(S, av.getAtIndex(F, v0 + 3 * bsz + t)), a3);
                         }
                     }
                     long o = cRow + jb;
                     store(a0, alpha, beta, cs, o, mk);
                     store(a1, alpha, beta, cs, o + rowBytes, mk);
-                    store(a2, alpha, beta, cs, o + 2 * rowBytes, mk);
-                    store(a3, alpha, beta, cs, o + 3 * rowBytes, mk);
                 }
             }
         }
     }
 
+    /** Rows {@code cRow} and the next (values from {@code vr} within each block) x 8 vectors of columns at {@code jb}. */
+    private static void bsrTile8(float alpha, float beta, int bsz, int k, MemorySegment bc, MemorySegment av,
+            MemorySegment bs, MemorySegment cs, int k0, int k1, long vr, long rowBytes, long jb, long cRow) {
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00, a04 = a00, a05 = a00, a06 = a00, a07 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00, a14 = a00, a15 = a00, a16 = a00, a17 = a00;
+        long blkFloats = (long) bsz * bsz;
+        for (int blk = k0; blk < k1; blk++) {
+            int col0 = bc.getAtIndex(I, blk) * bsz;
+            int tEnd = Math.min(bsz, k - col0);
+            long v0 = blk * blkFloats + vr;
+            for (int t = 0; t < tEnd; t++) {
+                long o = (col0 + t) * rowBytes + jb;
+                FloatVector x0 = load(bs, o);
+                FloatVector x1 = load(bs, o + VB);
+                FloatVector x2 = load(bs, o + 2 * VB);
+                FloatVector x3 = load(bs, o + 3 * VB);
+                FloatVector x4 = load(bs, o + 4 * VB);
+                FloatVector x5 = load(bs, o + 5 * VB);
+                FloatVector x6 = load(bs, o + 6 * VB);
+                FloatVector x7 = load(bs, o + 7 * VB);
+                FloatVector w0 = FloatVector.broadcast(S, av.getAtIndex(F, v0 + t));
+                FloatVector w1 = FloatVector.broadcast(S, av.getAtIndex(F, v0 + bsz + t));
+                a00 = x0.fma(w0, a00);
+                a01 = x1.fma(w0, a01);
+                a02 = x2.fma(w0, a02);
+                a03 = x3.fma(w0, a03);
+                a04 = x4.fma(w0, a04);
+                a05 = x5.fma(w0, a05);
+                a06 = x6.fma(w0, a06);
+                a07 = x7.fma(w0, a07);
+                a10 = x0.fma(w1, a10);
+                a11 = x1.fma(w1, a11);
+                a12 = x2.fma(w1, a12);
+                a13 = x3.fma(w1, a13);
+                a14 = x4.fma(w1, a14);
+                a15 = x5.fma(w1, a15);
+                a16 = x6.fma(w1, a16);
+                a17 = x7.fma(w1, a17);
+            }
+        }
+        long o = cRow + jb;
+        store(a00, alpha, beta, cs, o);
+        store(a01, alpha, beta, cs, o + VB);
+        store(a02, alpha, beta, cs, o + 2 * VB);
+        store(a03, alpha, beta, cs, o + 3 * VB);
+        store(a04, alpha, beta, cs, o + 4 * VB);
+        store(a05, alpha, beta, cs, o + 5 * VB);
+        store(a06, alpha, beta, cs, o + 6 * VB);
+        store(a07, alpha, beta, cs, o + 7 * VB);
+        store(a10, alpha, beta, cs, o + rowBytes);
+        store(a11, alpha, beta, cs, o + rowBytes + VB);
+        store(a12, alpha, beta, cs, o + rowBytes + 2 * VB);
+        store(a13, alpha, beta, cs, o + rowBytes + 3 * VB);
+        store(a14, alpha, beta, cs, o + rowBytes + 4 * VB);
+        store(a15, alpha, beta, cs, o + rowBytes + 5 * VB);
+        store(a16, alpha, beta, cs, o + rowBytes + 6 * VB);
+        store(a17, alpha, beta, cs, o + rowBytes + 7 * VB);
+    }
+
+    /** Rows {@code cRow} and the next (values from {@code vr} within each block) x 4 vectors of columns at {@code jb}. */
+    private static void bsrTile4(float alpha, float beta, int bsz, int k, MemorySegment bc, MemorySegment av,
+            MemorySegment bs, MemorySegment cs, int k0, int k1, long vr, long rowBytes, long jb, long cRow) {
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        long blkFloats = (long) bsz * bsz;
+        for (int blk = k0; blk < k1; blk++) {
+            int col0 = bc.getAtIndex(I, blk) * bsz;
+            int tEnd = Math.min(bsz, k - col0);
+            long v0 = blk * blkFloats + vr;
+            for (int t = 0; t < tEnd; t++) {
+                long o = (col0 + t) * rowBytes + jb;
+                FloatVector x0 = load(bs, o);
+                FloatVector x1 = load(bs, o + VB);
+                FloatVector x2 = load(bs, o + 2 * VB);
+                FloatVector x3 = load(bs, o + 3 * VB);
+                FloatVector w0 = FloatVector.broadcast(S, av.getAtIndex(F, v0 + t));
+                FloatVector w1 = FloatVector.broadcast(S, av.getAtIndex(F, v0 + bsz + t));
+                a00 = x0.fma(w0, a00);
+                a01 = x1.fma(w0, a01);
+                a02 = x2.fma(w0, a02);
+                a03 = x3.fma(w0, a03);
+                a10 = x0.fma(w1, a10);
+                a11 = x1.fma(w1, a11);
+                a12 = x2.fma(w1, a12);
+                a13 = x3.fma(w1, a13);
+            }
+        }
+        long o = cRow + jb;
+        store(a00, alpha, beta, cs, o);
+        store(a01, alpha, beta, cs, o + VB);
+        store(a02, alpha, beta, cs, o + 2 * VB);
+        store(a03, alpha, beta, cs, o + 3 * VB);
+        store(a10, alpha, beta, cs, o + rowBytes);
+        store(a11, alpha, beta, cs, o + rowBytes + VB);
+        store(a12, alpha, beta, cs, o + rowBytes + 2 * VB);
+        store(a13, alpha, beta, cs, o + rowBytes + 3 * VB);
+    }
+
     /** Row {@code i} (row {@code r} of its block row) of a BSR product, one vector of columns at a time. */
-    private static void bsrSingleRow(float alpha, float beta, int bsz, int n, int k, MemorySegment bc,
+    static void bsrSingleRow(float alpha, float beta, int bsz, int n, int k, MemorySegment bc,
             MemorySegment av, MemorySegment bs, MemorySegment cs, int k0, int k1, int r, int i) {
         long rowBytes = (long) n * Float.BYTES;
         long cRow = i * rowBytes;
