@@ -38,6 +38,9 @@ import java.util.Map;
  * to show what the pinned core type would have given, and {@link OpenBlasProbe} prints which core
  * type each environment selects; both go into the report.
  *
+ * <p>{@code --resume} re-reads the JSON of runs that completed in an earlier invocation (in
+ * {@code benchmarks/target/perf-jmh}) and measures only the others; the report names them.
+ *
  * <p>A JMH run that fails (a benchmark's self-check throws; JMH runs with {@code -foe true}) makes
  * this program exit with status 1 after writing what it has, so CI fails.
  */
@@ -55,16 +58,21 @@ public final class PerformanceReport {
     }
 
     private final boolean smoke;
+    private final boolean resume;
     private final Path out;
+    private final Path raw;
+    private final List<String> resumed = new ArrayList<>();
     private final String java;
     private final String jar;
     private final List<Result> results = new ArrayList<>();
     private final List<String> failures = new ArrayList<>();
     private final Map<String, String> probes = new LinkedHashMap<>();
 
-    private PerformanceReport(boolean smoke, Path out, String java, String jar) {
+    private PerformanceReport(boolean smoke, boolean resume, Path out, Path raw, String java, String jar) {
         this.smoke = smoke;
+        this.resume = resume;
         this.out = out;
+        this.raw = raw;
         this.java = java;
         this.jar = jar;
     }
@@ -76,13 +84,15 @@ public final class PerformanceReport {
      */
     public static void main(String[] args) throws Exception {
         boolean smoke = false;
+        boolean resume = false;
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--smoke" -> smoke = true;
                 case "--out" -> out = Path.of(args[++i]);
+                case "--resume" -> resume = true;
                 default -> {
-                    System.err.println("usage: PerformanceReport [--smoke] [--out DIR]");
+                    System.err.println("usage: PerformanceReport [--smoke] [--out DIR] [--resume]");
                     System.exit(2);
                 }
             }
@@ -90,15 +100,18 @@ public final class PerformanceReport {
         if (out == null) {
             out = Path.of(smoke ? "benchmarks/target/perf-smoke" : "docs");
         }
-        Files.createDirectories(out.resolve("jmh"));
+        // JMH's JSON and logs: build output, not documentation
+        Path raw = Path.of("benchmarks/target", smoke ? "perf-smoke-jmh" : "perf-jmh");
+        Files.createDirectories(out);
+        Files.createDirectories(raw);
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        PerformanceReport r = new PerformanceReport(smoke, out, java, jarPath());
+        PerformanceReport r = new PerformanceReport(smoke, resume, out, raw, java, jarPath());
         Instant start = Instant.now();
         r.runAll();
         r.write(Duration.between(start, Instant.now()));
         if (!r.failures.isEmpty()) {
-            System.err.println("perf-report: FAILED runs: " + r.failures + " (logs in " + out.resolve("jmh") + ")");
+            System.err.println("perf-report: FAILED runs: " + r.failures + " (logs in " + raw + ")");
             System.exit(1);
         }
         System.out.println("perf-report: wrote " + out.resolve("PERFORMANCE.md") + " in "
@@ -204,7 +217,7 @@ public final class PerformanceReport {
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(jvmFlags());
         cmd.addAll(List.of("-cp", jar, mainClass));
-        Path log = out.resolve("jmh").resolve(mainClass.substring(mainClass.lastIndexOf('.') + 1)
+        Path log = raw.resolve(mainClass.substring(mainClass.lastIndexOf('.') + 1)
                 + (cleanEnv ? "" : "-env") + ".log");
         Process p = process(cmd, cleanEnv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         int rc = p.waitFor();
@@ -217,8 +230,14 @@ public final class PerformanceReport {
     }
 
     private void runJmh(Run run) throws IOException, InterruptedException {
-        Path json = out.resolve("jmh").resolve(run.name() + ".json");
-        Path log = out.resolve("jmh").resolve(run.name() + ".log");
+        Path json = raw.resolve(run.name() + ".json");
+        Path log = raw.resolve(run.name() + ".log");
+        if (resume && Files.exists(json)) {
+            // finishing an interrupted or partly failed run: keep what was measured, run the rest
+            resumed.add(run.name());
+            read(run, json);
+            return;
+        }
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(jvmFlags());
         cmd.addAll(List.of("-cp", jar, "org.openjdk.jmh.Main", "^" + (PKG + run.bench()).replace(".", "\\.") + "\\."));
@@ -226,8 +245,8 @@ public final class PerformanceReport {
             cmd.add("-p");
             cmd.add(p);
         }
-        cmd.addAll(iterationOptions());
-        cmd.addAll(run.options()); // later options win in JMH's parser
+        // JMH rejects a repeated option, so a run's own iteration settings replace the defaults
+        cmd.addAll(run.options().isEmpty() ? iterationOptions() : run.options());
         cmd.addAll(List.of("-f", "1", "-foe", "true", "-rf", "json", "-rff", json.toString()));
         System.out.printf("perf-report: %-16s %s %s%n", run.name(), run.bench(), String.join(" ", run.params()));
         Instant t0 = Instant.now();
@@ -242,6 +261,10 @@ public final class PerformanceReport {
             System.err.println(tail(text));
             return;
         }
+        read(run, json);
+    }
+
+    private void read(Run run, Path json) throws IOException {
         JsonNode root = new ObjectMapper().readTree(json.toFile());
         for (JsonNode r : root) {
             String bench = r.get("benchmark").asText();
@@ -307,7 +330,7 @@ public final class PerformanceReport {
 
     private void write(Duration took) throws IOException {
         Markdown md = new Markdown(this);
-        String text = md.build(took, smoke, probes, failures);
+        String text = md.build(took, smoke, probes, failures, resumed);
         Files.writeString(out.resolve("PERFORMANCE.md"), text);
         try {
             SpeedupPlot.write(md.curves(), out.resolve("perf-speedup.png"));
