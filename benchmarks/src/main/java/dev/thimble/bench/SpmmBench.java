@@ -51,9 +51,10 @@ public class SpmmBench {
     public String shape;
 
     /** Fraction of entries (CSR) or tiles (BSR) not stored. */
-    @Param({"0.5", "0.8", "0.9", "0.95", "0.99"})
+    @Param({"0.5", "0.6", "0.7", "0.8", "0.9", "0.95", "0.99"})
     public double sparsity;
 
+    /** 2 for K6 (the report runs 2 threads at M ≥ 1024 only). */
     @Param({"1"})
     public int threads;
 
