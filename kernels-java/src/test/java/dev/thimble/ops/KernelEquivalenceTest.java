@@ -92,6 +92,28 @@ class KernelEquivalenceTest {
         }
     }
 
+    /** B larger than L2 (2 MiB), so kernels that slice B's rows to keep them in cache take that path. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("providers")
+    void spmmCsrWithBLargerThanL2(String provider) {
+        for (float[] ab : SCALINGS) {
+            try (TensorArena arena = arena()) {
+                RandomTensors rnd = new RandomTensors(4096);
+                int m = 67, k = 4096, n = 128;
+                CsrF32 a = rnd.csr(arena, m, k, 0.9);
+                DenseF32 b = rnd.dense(arena, k, n);
+                DenseF32 c = output(arena, rnd, ab[1], m, n);
+                Expected want = Reference.gemm(ab[0], Reference.dense(a), m, k, b.toArray(), n, ab[1], c.toArray());
+                SpmmOps.csr(ctx(provider), ab[0], a, b, ab[1], c);
+                want.assertMatches(c.toArray(), provider + " spmmCsr, B of 2 MiB, beta=" + ab[1]);
+            }
+        }
+    }
+
+    static Stream<String> providers() {
+        return KernelContext.availableProviders().stream();
+    }
+
     @ParameterizedTest(name = "{0} {1}x{2}x{3} sparsity {4}")
     @MethodSource("cases")
     void spmmBsr(String provider, int m, int k, int n, double sparsity) {
