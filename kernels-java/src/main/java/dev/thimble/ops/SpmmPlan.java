@@ -20,7 +20,7 @@ import java.util.Objects;
  * when there is no mask) and, for each BSR block size b ∈ {4, 8, 16}, the b×b tiles that hold any
  * of them. Each format's time is estimated as its stored multiply-adds divided by its measured
  * throughput ({@link Rates}): dense does m·k·n, CSR nnz·n, BSR-b (tiles·b²)·n. The cheapest wins
- * (by a margin of 10 % over a simpler format, the precision of the rates),
+ * (a sparse format must beat dense by 25 %, the precision of the rates),
  * so CSR beats dense below a density of {@code csr / dense}, and BSR-b beats CSR when its tiles are
  * at least {@code csr / bsr_b} full. {@link Builder#format} overrides the choice.
  *
@@ -31,10 +31,10 @@ public final class SpmmPlan implements AutoCloseable {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final int[] BLOCK_SIZES = {4, 8, 16};
     /**
-     * A format replaces a simpler one (in the order of {@link Format}) only when it is estimated at
-     * least this much faster: the rates are single measurements, good to about 10 %.
+     * A sparse format replaces dense only when it is estimated at least this much faster: the rates
+     * are single measurements on a shared machine, good to 15–20 %.
      */
-    private static final double MARGIN = 1.1;
+    private static final double MARGIN = 1.25;
 
     /** The storage formats a plan can run. */
     public enum Format {
@@ -67,13 +67,13 @@ public final class SpmmPlan implements AutoCloseable {
      */
     public record Rates(double dense, double csr, double bsr4, double bsr8, double bsr16) {
         /**
-         * Measured by {@code SpmmBench} and {@code GemmBench} in one JMH run (2026-11-21, AMD EPYC
-         * with AVX-512, 1 thread, 4096×4096 weights, N = 128, 90 % sparsity, native provider;
-         * dense: OpenBLAS 0.3.31 Cooperlake kernels): dense 42, CSR 14, BSR4 37, BSR8 45, BSR16 40
-         * GMAC/s of stored work. So CSR beats dense below a density of about 1/3, and a BSR format
-         * beats CSR once its tiles are about 1/3 full.
+         * From the full run of {@code docs/PERFORMANCE.md} (2026-11-21, AMD EPYC with AVX-512 at
+         * 2.6 GHz, 1 thread, 4096×4096 weights, N = 128, 90 % sparsity, native provider; dense:
+         * OpenBLAS 0.3.31 Cooperlake kernels): dense 43, CSR 18, BSR4 35, BSR8 39, BSR16 48 GMAC/s
+         * of stored work. So CSR beats dense below a density of about 0.4, and a BSR format beats
+         * CSR once its tiles are about half full.
          */
-        public static final Rates MEASURED = new Rates(42, 14, 37, 45, 40);
+        public static final Rates MEASURED = new Rates(43, 18, 35, 39, 48);
 
         /** Validates that every rate is positive. */
         public Rates {
@@ -308,9 +308,13 @@ public final class SpmmPlan implements AutoCloseable {
         } else {
             best = Format.DENSE;
             for (Format f : Format.values()) {
-                if (draft.work(f) / rates.of(f) * MARGIN < draft.work(best) / rates.of(best)) {
+                if (draft.work(f) / rates.of(f) < draft.work(best) / rates.of(best)) {
                     best = f;
                 }
+            }
+            double denseTime = draft.work(Format.DENSE) / rates.dense();
+            if (best != Format.DENSE && draft.work(best) / rates.of(best) * MARGIN > denseTime) {
+                best = Format.DENSE; // not clearly faster: dense needs no indices and no analysis to trust
             }
             reason = String.format(Locale.ROOT, "density %.3f, block fill 4/8/16 = %.2f/%.2f/%.2f; estimated %s",
                     draft.density(), draft.blockFill(4), draft.blockFill(8), draft.blockFill(16),
