@@ -9,17 +9,9 @@ import java.lang.foreign.ValueLayout;
  * with {@code OH = (H − k) / s + 1} (floor); every window lies inside the image, so each divides
  * by k². Keeps nothing between passes.
  */
-public final class AvgPool2d implements Layer {
+public final class AvgPool2d extends Pooling {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
-    private final String name;
-    private final int kernel;
-    private final int stride;
-    private int channels;
-    private int height;
-    private int width;
-    private int outHeight;
-    private int outWidth;
 
     /**
      * An average pooling layer.
@@ -28,34 +20,10 @@ public final class AvgPool2d implements Layer {
      * @param stride the step s ≥ 1 (PyTorch's default is s = k)
      */
     public AvgPool2d(String name, int kernel, int stride) {
-        if (kernel < 1 || stride < 1) {
-            throw new IllegalArgumentException(name + ": kernel and stride must be at least 1, got " + kernel
-                    + " and " + stride);
-        }
-        this.name = name;
-        this.kernel = kernel;
-        this.stride = stride;
+        super(name, kernel, stride);
     }
 
-    @Override
-    public String name() {
-        return name;
-    }
 
-    @Override
-    public int[] outputShape(int[] inputShape) {
-        return Pooling.outputShape(name, inputShape, kernel, stride);
-    }
-
-    @Override
-    public void build(LayerContext c) {
-        int[] out = outputShape(c.inputShape());
-        channels = out[0];
-        height = c.inputShape()[1];
-        width = c.inputShape()[2];
-        outHeight = out[1];
-        outWidth = out[2];
-    }
 
     @Override
     public void forward(DenseF32 x, DenseF32 y) {

@@ -15,20 +15,12 @@ import java.lang.foreign.ValueLayout;
  * {@code int}s, so the arena accounts for it and indices are exact at any size); a network built
  * for inference keeps none.
  */
-public final class MaxPool2d implements Layer {
+public final class MaxPool2d extends Pooling {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT_UNALIGNED;
 
-    private final String name;
-    private final int kernel;
-    private final int stride;
     private DenseF32 argmaxBuffer; // owns the memory of argmax
     private MemorySegment argmax; // flat input index within the sample, per output element, as ints
-    private int channels;
-    private int height;
-    private int width;
-    private int outHeight;
-    private int outWidth;
 
     /**
      * A max pooling layer.
@@ -37,33 +29,14 @@ public final class MaxPool2d implements Layer {
      * @param stride the step s ≥ 1 (PyTorch's default is s = k)
      */
     public MaxPool2d(String name, int kernel, int stride) {
-        if (kernel < 1 || stride < 1) {
-            throw new IllegalArgumentException(name + ": kernel and stride must be at least 1, got " + kernel
-                    + " and " + stride);
-        }
-        this.name = name;
-        this.kernel = kernel;
-        this.stride = stride;
+        super(name, kernel, stride);
     }
 
-    @Override
-    public String name() {
-        return name;
-    }
 
-    @Override
-    public int[] outputShape(int[] inputShape) {
-        return Pooling.outputShape(name, inputShape, kernel, stride);
-    }
 
     @Override
     public void build(LayerContext c) {
-        int[] out = outputShape(c.inputShape());
-        channels = out[0];
-        height = c.inputShape()[1];
-        width = c.inputShape()[2];
-        outHeight = out[1];
-        outWidth = out[2];
+        super.build(c);
         if (c.training()) {
             argmaxBuffer = c.arena().dense(c.maxBatch() * channels * outHeight * outWidth);
             argmax = argmaxBuffer.segment();
