@@ -2,7 +2,11 @@ package dev.thimble.fl.nn;
 
 import dev.thimble.ops.GemmOps;
 import dev.thimble.ops.KernelContext;
+import dev.thimble.ops.SddmmOps;
+import dev.thimble.ops.SpmmOps;
+import dev.thimble.tensor.BitMask;
 import dev.thimble.tensor.DenseF32;
+import dev.thimble.tensor.TensorArena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -24,7 +28,7 @@ import java.util.List;
  * network's arena in {@link #build} and shared by every sample of every batch; a 1×1 convolution
  * with stride 1 and no padding needs none (its col is the input itself).
  */
-public final class Conv2d implements Layer {
+public final class Conv2d implements SparseWeights {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private final String name;
@@ -42,6 +46,8 @@ public final class Conv2d implements Layer {
     private DenseF32 weightMatrix; // [Cout, C·k·k] view of the weight
     private DenseF32 weightGradMatrix;
     private DenseF32 col; // [C·k·k, OH·OW] scratch, null for a direct (1×1, stride 1, no padding) convolution
+    private TensorArena arena;
+    private SparseWeight sparse; // W [Cout, C·k·k] on its mask, or null for a dense convolution
     private int height;
     private int width;
     private int outHeight;
@@ -126,6 +132,7 @@ public final class Conv2d implements Layer {
         outHeight = out[1];
         outWidth = out[2];
         kernels = c.kernels();
+        arena = c.arena();
         weight = c.param("weight");
         bias = hasBias ? c.param("bias") : null;
         int ckk = inChannels * kernel * kernel;
@@ -133,6 +140,25 @@ public final class Conv2d implements Layer {
         weightGradMatrix = weight.grad() == null ? null : weight.grad().reshape(outChannels, ckk);
         if (!isDirect()) {
             col = c.arena().dense(ckk, outHeight * outWidth);
+        }
+    }
+
+    /**
+     * Runs the convolution on the kept weights only (CSR SpMM of W [Cout, C·k·k] with the im2col
+     * columns; weight gradient sampled at the pattern; input gradient through Wᵀ), or densely again
+     * when {@code mask} is null.
+     */
+    @Override
+    public void setWeightMask(BitMask mask) {
+        if (arena == null) {
+            throw new IllegalStateException(name + ": build the network before setting a weight mask");
+        }
+        if (sparse != null) {
+            sparse.close();
+            sparse = null;
+        }
+        if (mask != null) {
+            sparse = new SparseWeight(arena, weightMatrix, mask.reshape(weightMatrix.rows(), weightMatrix.cols()));
         }
     }
 
@@ -147,10 +173,17 @@ public final class Conv2d implements Layer {
         int inSize = inChannels * height * width;
         int outPlane = outHeight * outWidth;
         int ckk = inChannels * kernel * kernel;
+        if (sparse != null) {
+            sparse.refresh(weightMatrix);
+        }
         for (int s = 0; s < b; s++) {
             DenseF32 ys = y.view((long) s * outChannels * outPlane, outChannels, outPlane);
             DenseF32 cs = columns(x, s, inSize, ckk, outPlane);
-            GemmOps.gemm(kernels, 1f, weightMatrix, cs, 0f, ys);
+            if (sparse != null) {
+                SpmmOps.csr(kernels, 1f, sparse.weights(), cs, 0f, ys);
+            } else {
+                GemmOps.gemm(kernels, 1f, weightMatrix, cs, 0f, ys);
+            }
             if (bias != null) {
                 addBias(ys.segment(), outPlane);
             }
@@ -194,7 +227,12 @@ public final class Conv2d implements Layer {
         for (int s = 0; s < b; s++) {
             DenseF32 dys = dy.view((long) s * outChannels * outPlane, outChannels, outPlane);
             DenseF32 cs = columns(x, s, inSize, ckk, outPlane);
-            GemmOps.gemmTransB(kernels, 1f, dys, cs, 1f, weightGradMatrix);
+            if (sparse != null) {
+                // dW = Σ_s dy_s·col_sᵀ, sampled at the kept weights only
+                SddmmOps.sample(kernels, 1f, dys, cs, s == 0 ? 0f : 1f, sparse.gradient());
+            } else {
+                GemmOps.gemmTransB(kernels, 1f, dys, cs, 1f, weightGradMatrix);
+            }
             if (bias != null) {
                 addRowSums(dys.segment(), outPlane, bias.grad().segment());
             }
@@ -203,11 +241,19 @@ public final class Conv2d implements Layer {
             }
             if (col == null) {
                 // direct: dx_s = Wᵀ·dy_s is already in the input's layout
-                GemmOps.gemmTransA(kernels, 1f, weightMatrix, dys, accumulate ? 1f : 0f,
-                        dx.view((long) s * inSize, ckk, outPlane));
+                DenseF32 dxs = dx.view((long) s * inSize, ckk, outPlane);
+                if (sparse != null) {
+                    SpmmOps.csr(kernels, 1f, sparse.transposed(), dys, accumulate ? 1f : 0f, dxs);
+                } else {
+                    GemmOps.gemmTransA(kernels, 1f, weightMatrix, dys, accumulate ? 1f : 0f, dxs);
+                }
             } else {
                 // the col of sample s is consumed by dW above, so its scratch now takes dcol
-                GemmOps.gemmTransA(kernels, 1f, weightMatrix, dys, 0f, col);
+                if (sparse != null) {
+                    SpmmOps.csr(kernels, 1f, sparse.transposed(), dys, 0f, col);
+                } else {
+                    GemmOps.gemmTransA(kernels, 1f, weightMatrix, dys, 0f, col);
+                }
                 MemorySegment dxs = dx.segment();
                 long base = (long) s * inSize;
                 if (!accumulate) {
@@ -215,6 +261,9 @@ public final class Conv2d implements Layer {
                 }
                 col2im(col.segment(), dxs, base);
             }
+        }
+        if (sparse != null && b > 0) {
+            sparse.addGradientTo(weightGradMatrix);
         }
     }
 

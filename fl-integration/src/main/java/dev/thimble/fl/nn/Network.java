@@ -113,6 +113,29 @@ public final class Network implements AutoCloseable {
         return parameters;
     }
 
+    /** The layers, in order (built: their buffers and parameter views are bound). */
+    public List<Layer> layers() {
+        return List.copyOf(layers);
+    }
+
+    /**
+     * Runs every top-level layer that supports it ({@link SparseWeights}: Linear, Conv2d) on the weights a
+     * flat mask over all parameters keeps, using the sparse kernels; null makes them dense again.
+     * Bits of other parameters are ignored.
+     */
+    public void setWeightMasks(dev.thimble.tensor.BitMask flatMask) {
+        if (flatMask != null && flatMask.size() != parameters.count()) {
+            throw new IllegalArgumentException(model.name() + ": the mask has " + flatMask.size()
+                    + " bits but the network has " + parameters.count() + " parameters");
+        }
+        for (Layer l : layers) {
+            if (l instanceof SparseWeights sw) {
+                Param p = parameters.get(l.name() + "." + sw.maskedParameter());
+                sw.setWeightMask(flatMask == null ? null : flatMask.view(p.offset(), p.value().shape()));
+            }
+        }
+    }
+
     /** The largest batch. */
     public int maxBatch() {
         return maxBatch;
