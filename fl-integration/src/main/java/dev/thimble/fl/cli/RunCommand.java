@@ -101,6 +101,18 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--mu", description = "FedProx proximal weight mu (default: ${DEFAULT-VALUE}).")
     double mu = 0.01;
 
+    @Option(names = "--sparsity", description = "FedDIP target sparsity s_T (default: ${DEFAULT-VALUE}).")
+    double sparsity = 0.9;
+
+    @Option(names = "--init-sparsity", description = "FedDIP initial sparsity s_0 (default: ${DEFAULT-VALUE}).")
+    double initSparsity = 0.5;
+
+    @Option(names = "--reconfig-interval", description = "FedDIP pruning interval R in rounds (default: ${DEFAULT-VALUE}).")
+    int reconfigInterval = 5;
+
+    @Option(names = "--lambda-max", description = "FedDIP regularisation ceiling lambda_max (default: ${DEFAULT-VALUE}).")
+    double lambdaMax = 1e-3;
+
     @Option(names = "--threads", description = "Clients trained at once (default: the number of cores).")
     int threads = Runtime.getRuntime().availableProcessors();
 
@@ -113,7 +125,9 @@ final class RunCommand implements Callable<Integer> {
         validate();
         PrintWriter stdout = spec.commandLine().getOut();
         TrainConfig train = new TrainConfig(localEpochs, batchSize, lr, momentum);
-        Method m = Methods.create(method.toLowerCase(Locale.ROOT), train, Map.of("mu", mu));
+        Method m = Methods.create(method.toLowerCase(Locale.ROOT), train, Map.of("mu", mu, "rounds", (double) rounds,
+                "sparsity", sparsity, "init_sparsity", initSparsity, "reconfig_interval", (double) reconfigInterval,
+                "lambda_max", lambdaMax));
         DataChoice.Split data = DataChoice.load(dataset, dataDir, seed);
         Model net = ModelChoice.create(model, data.train().sampleShape(), data.train().numClasses());
         List<Dataset> parts = new ArrayList<>();
@@ -239,6 +253,12 @@ final class RunCommand implements Callable<Integer> {
         c.put("alpha", alpha);
         c.put("shards_per_client", shardsPerClient);
         c.put("mu", mu);
+        if ("feddip".equals(method.toLowerCase(Locale.ROOT))) {
+            c.put("sparsity", sparsity);
+            c.put("init_sparsity", initSparsity);
+            c.put("reconfig_interval", reconfigInterval);
+            c.put("lambda_max", lambdaMax);
+        }
         c.put("seed", seed);
         c.put("client_memory_bytes", clientMemory);
         c.put("threads", threads);

@@ -31,6 +31,13 @@ public final class Methods {
                 (t, o) -> new Method(new FedAvg(t), new SgdClientTrainer()));
         register("fedprox", "FedProx (Li et al. 2020): FedAvg with proximal term mu/2·||w − w_t||² (--mu)",
                 (t, o) -> new Method(new FedProx(t, o.get("mu", 0.01)), new SgdClientTrainer()));
+        register("feddip", "FedDIP (Long et al. 2023): ERK/magnitude pruning with error feedback and incremental"
+                + " regularisation (--sparsity, --init-sparsity, --reconfig-interval, --lambda-max)",
+                (t, o) -> new Method(new FedDip(t, (int) o.get("rounds", 100),
+                        o.get("init_sparsity", FedDip.DEFAULT_INIT_SPARSITY),
+                        o.get("sparsity", FedDip.DEFAULT_TARGET_SPARSITY),
+                        (int) o.get("reconfig_interval", FedDip.DEFAULT_INTERVAL),
+                        o.get("lambda_max", FedDip.DEFAULT_LAMBDA_MAX)), new FedDipClientTrainer()));
     }
 
     private Methods() {

@@ -1,0 +1,163 @@
+package dev.thimble.fl.strategy;
+
+import dev.thimble.fl.core.BitmaskPayload;
+import dev.thimble.fl.core.ClientContext;
+import dev.thimble.fl.core.ClientTrainer;
+import dev.thimble.fl.core.DensePayload;
+import dev.thimble.fl.core.FitInstructions;
+import dev.thimble.fl.core.FitResult;
+import dev.thimble.fl.core.Payload;
+import dev.thimble.fl.core.TrainConfig;
+import dev.thimble.fl.data.Dataset;
+import dev.thimble.fl.nn.Network;
+import dev.thimble.fl.nn.Param;
+import dev.thimble.fl.nn.SoftmaxCrossEntropy;
+import dev.thimble.ops.VectorOps;
+import dev.thimble.tensor.BitMask;
+import dev.thimble.tensor.DenseF32;
+import dev.thimble.tensor.TensorArena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The client side of {@link FedDip} (arXiv:2309.06805; code {@code Client.train_model},
+ * methods.md §3.1 step 4). The mask m is the received payload's presence bits (a
+ * {@link BitmaskPayload}); with a dense payload (the first round, no global mask yet) the client
+ * draws its own ERK random mask of density {@code 1 − s_0} ({@link ErkMasks}) from its seed.
+ *
+ * <p>Per minibatch, as the code does: {@code w̃ = w ⊙ m}; the gradient g of
+ * {@code CE(f(x; w̃)) + λ_t·Σ_l ‖w̃_l‖₂} (non-squared Frobenius norm per prunable weight, gradient
+ * {@code λ_t·w̃_l/‖w̃_l‖}, zero at pruned positions and for an all-zero layer) is taken dense and
+ * applied to the dense w with weight decay: {@code w ← w − η(g + wd·w)} (error feedback).
+ *
+ * <p>Upload: with a global mask, the values of w at the mask's positions as a
+ * {@link BitmaskPayload} ({@code 4·nnz + ⌈d/8⌉} bytes), since the server re-applies that mask
+ * and discards everything else (methods.md §3.1 "code-vs-paper"); in the first round the dense
+ * w (4·d bytes), because the server has no mask yet and averages the full models, as the code does.
+ * The reported loss is the cross-entropy alone. Memory: the training network, the dense w, the
+ * mask and one input batch. Stateless and thread-safe.
+ */
+public final class FedDipClientTrainer implements ClientTrainer {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final long ERK_SALT = 0x4552_4B5F_4D41_534BL;
+
+    @Override
+    public FitResult fit(ClientContext ctx, FitInstructions instructions) {
+        TrainConfig cfg = instructions.config();
+        Dataset data = ctx.data();
+        int n = data.size();
+        int b = Math.max(1, Math.min(cfg.batchSize(), n));
+        float lr = (float) cfg.learningRate();
+        float lambda = (float) cfg.extra(FedDip.LAMBDA_KEY, 0);
+        float wd = (float) cfg.extra(FedDip.WEIGHT_DECAY_KEY, FedDip.WEIGHT_DECAY);
+        double initDensity = 1 - cfg.extra(FedDip.INIT_SPARSITY_KEY, FedDip.DEFAULT_INIT_SPARSITY);
+        Payload received = instructions.payload();
+        TensorArena arena = ctx.arena();
+        try (Network net = Network.build(ctx.model(), arena, b, true, ctx.kernels());
+                DenseF32 x = arena.dense(batched(b, ctx.model().inputShape()))) {
+            DenseF32 wt = net.parameters().values();
+            DenseF32 g = net.parameters().grads();
+            List<Param> prunable = net.parameters().prunable();
+            try (BitMask mask = arena.mask(Math.toIntExact(wt.size()))) {
+                wt.fill(0f);
+                received.scatterInto(wt);
+                boolean globalMask = received instanceof BitmaskPayload;
+                if (globalMask) {
+                    received.presenceInto(mask);
+                } else {
+                    ErkMasks.fill(net.parameters().list(), initDensity, ctx.seed() ^ ERK_SALT, mask);
+                }
+                try (DenseF32 w = arena.copyOf(wt)) {
+                    int[] order = new int[n];
+                    for (int i = 0; i < n; i++) {
+                        order[i] = i;
+                    }
+                    int[] labels = new int[b];
+                    SplittableRandom rng = new SplittableRandom(ctx.seed());
+                    double lossSum = 0;
+                    long seen = 0;
+                    for (int epoch = 0; epoch < cfg.localEpochs(); epoch++) {
+                        shuffle(order, rng);
+                        for (int from = 0; from < n; from += b) {
+                            int count = Math.min(b, n - from);
+                            wt.copyFrom(w);
+                            VectorOps.applyMask(ctx.kernels(), wt, mask);
+                            data.fillBatch(order, from, count, x, labels);
+                            DenseF32 logits = net.forward(count == b ? x : x.slice(0, count));
+                            net.parameters().zeroGrads();
+                            lossSum += SoftmaxCrossEntropy.lossAndGradient(logits, labels, net.outputGradient(count))
+                                    * count;
+                            net.backward();
+                            if (lambda != 0) {
+                                for (Param p : prunable) {
+                                    double norm = VectorOps.norm2(ctx.kernels(), p.value());
+                                    if (norm > 0) {
+                                        VectorOps.axpy(ctx.kernels(), (float) (lambda / norm), p.value(), p.grad());
+                                    }
+                                }
+                            }
+                            denseStep(w, g, lr, wd);
+                            seen += count;
+                        }
+                    }
+                    Payload upload = globalMask ? gather(ctx.uplink(), w, mask)
+                            : DensePayload.owning(ctx.uplink().copyOf(w));
+                    long flops = 3L * ctx.model().forwardFlops() * seen;
+                    return new FitResult(upload, n, seen == 0 ? Double.NaN : lossSum / seen, flops);
+                }
+            }
+        }
+    }
+
+    /** {@code w ← w − η(g + wd·w)} over every entry (dense, error feedback). */
+    static void denseStep(DenseF32 w, DenseF32 g, float lr, float wd) {
+        MemorySegment ws = w.segment();
+        MemorySegment gs = g.segment();
+        for (long i = 0, d = w.size(); i < d; i++) {
+            float wi = ws.getAtIndex(F, i);
+            ws.setAtIndex(F, i, wi - lr * (gs.getAtIndex(F, i) + wd * wi));
+        }
+    }
+
+    /** The values of {@code w} at the set bits of {@code mask}, with a copy of the mask, allocated in {@code arena}. */
+    static BitmaskPayload gather(TensorArena arena, DenseF32 w, BitMask mask) {
+        long nnz = mask.cardinality();
+        BitMask m = arena.mask(Math.toIntExact(mask.size()));
+        DenseF32 v = null;
+        try {
+            m.copyFrom(mask);
+            v = arena.dense(Math.toIntExact(nnz));
+            long k = 0;
+            for (long i = 0, d = mask.size(); i < d; i++) {
+                if (mask.get(i)) {
+                    v.set(k++, w.get(i));
+                }
+            }
+            return new BitmaskPayload(m, v);
+        } catch (RuntimeException e) {
+            m.close();
+            if (v != null) {
+                v.close();
+            }
+            throw e;
+        }
+    }
+
+    private static void shuffle(int[] a, SplittableRandom rng) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+
+    private static int[] batched(int b, int[] shape) {
+        int[] out = new int[shape.length + 1];
+        out[0] = b;
+        System.arraycopy(shape, 0, out, 1, shape.length);
+        return out;
+    }
+}
