@@ -121,12 +121,30 @@ public final class Network implements AutoCloseable {
     /**
      * Runs every top-level layer that supports it ({@link SparseWeights}: Linear, Conv2d) on the weights a
      * flat mask over all parameters keeps, using the sparse kernels; null makes them dense again.
-     * Bits of other parameters are ignored.
+     * Bits of non-prunable parameters are ignored; a prunable parameter no top-level sparse layer
+     * owns (a convolution inside a residual block) must be kept whole, or the call is refused.
      */
     public void setWeightMasks(dev.thimble.tensor.BitMask flatMask) {
         if (flatMask != null && flatMask.size() != parameters.count()) {
             throw new IllegalArgumentException(model.name() + ": the mask has " + flatMask.size()
                     + " bits but the network has " + parameters.count() + " parameters");
+        }
+        java.util.Set<String> sparse = new java.util.HashSet<>();
+        for (Layer l : layers) {
+            if (l instanceof SparseWeights sw) {
+                sparse.add(l.name() + "." + sw.maskedParameter());
+            }
+        }
+        if (flatMask != null) {
+            // a pruned weight no sparse layer applies would silently stay in the computation
+            for (Param p : parameters.prunable()) {
+                if (!sparse.contains(p.name())
+                        && flatMask.view(p.offset(), Math.toIntExact(p.size())).cardinality() != p.size()) {
+                    throw new IllegalArgumentException(model.name() + ": the mask prunes " + p.name()
+                            + ", which no top-level sparse layer can apply (layers nested in a block run dense);"
+                            + " keep its bits set, or zero the pruned weights with VectorOps.applyMask");
+                }
+            }
         }
         for (Layer l : layers) {
             if (l instanceof SparseWeights sw) {

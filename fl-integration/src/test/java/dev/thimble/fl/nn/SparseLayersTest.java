@@ -93,6 +93,24 @@ class SparseLayersTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void aMaskPruningWeightsNoSparseLayerAppliesIsRefused() {
+        Model resnet = Models.preResNet20(new int[] {1, 28, 28}, 10);
+        try (TensorArena arena = TensorArena.builder().leakCheck(false).build();
+                KernelContext kernels = KernelContext.builder().threads(1).build()) {
+            Network net = Network.build(resnet, arena, 1, false, kernels);
+            BitMask mask = arena.mask(Math.toIntExact(net.parameters().count())).fill(true);
+            net.setWeightMasks(mask); // nothing pruned: fine
+            Param nested = net.parameters().list().stream().filter(p -> p.name().startsWith("block1.conv1"))
+                    .findFirst().orElseThrow();
+            mask.set(nested.offset(), false);
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> net.setWeightMasks(mask));
+            assertTrue(e.getMessage().contains(nested.name()) && e.getMessage().contains("applyMask"),
+                    e.getMessage());
+        }
+    }
+
     /** Both sides sum the same terms in different orders: a few ulps of the largest magnitude. */
     static void assertClose(float[] want, float[] got, String what) {
         float scale = 0;
