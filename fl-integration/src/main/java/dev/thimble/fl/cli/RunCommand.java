@@ -253,7 +253,8 @@ final class RunCommand implements Callable<Integer> {
         c.put("alpha", alpha);
         c.put("shards_per_client", shardsPerClient);
         c.put("mu", mu);
-        if ("feddip".equals(method.toLowerCase(Locale.ROOT))) {
+        String lower = method.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("feddip") || "prune-once".equals(lower)) {
             c.put("sparsity", sparsity);
             c.put("init_sparsity", initSparsity);
             c.put("reconfig_interval", reconfigInterval);

@@ -36,11 +36,33 @@ import java.util.List;
  * bytes, sent every round although the mask changes only every R rounds (the code counts values
  * only, in Mbit; methods.md §3.2). Uploads are as described in {@link FedDipClientTrainer}.
  *
- * <p>Not implemented: the paper-level "regrowth" variant that keeps dense server weights so
- * pruned entries may re-enter the mask (methods.md §3.1, UNCONFIRMED). Evaluation is the IID
- * one (global model on the server test set).
+ * <p>{@link Variant#REGROWTH} is the paper-level reading (methods.md §3.1 "paper-level
+ * description", UNCONFIRMED; error feedback as in Lin et al., "Dynamic Model Pruning with
+ * Feedback", ICLR 2020: {@code w_{t+1} = w_t − η∇f(m_t ⊙ w_t)} on dense w): the server keeps a
+ * dense copy w of the model, clients still train on and download the masked model but upload
+ * their dense weights (4·d bytes), the server adds the mean change {@code Σ p_k w_k − m ⊙ w} to
+ * the dense w, and every R rounds ranks all prunable weights of that dense w (not only the old
+ * mask's), so pruned weights whose accumulated updates grow large enter the mask again. The
+ * sparsity counts follow the same schedule; the global (evaluated, downloaded) model is
+ * {@code m ⊙ w}.
+ *
+ * <p>{@link #pruneOnce} is the static-mask baseline: one global magnitude pruning to s_T after
+ * the first aggregation, the same mask for the rest of the run, no regulariser.
+ *
+ * <p>Evaluation is the IID one (global model on the server test set) for every partition; the
+ * code's non-IID mode averages the global model's accuracy over the clients' local test splits.
  */
 public final class FedDip extends FedAvg {
+    /** How the server treats pruned weights. */
+    public enum Variant {
+        /** The reference code: the old mask is re-applied before pruning, so masks only shrink. */
+        CODE,
+        /** The paper's error feedback on a dense server copy: pruned weights may re-enter the mask. */
+        REGROWTH
+    }
+
+    /** Configuration key telling clients to upload their dense weights (the regrowth variant). */
+    public static final String DENSE_UPLOAD_KEY = "feddip_dense_upload";
     /** Configuration key of λ_t. */
     public static final String LAMBDA_KEY = "feddip_lambda";
     /** Configuration key of the SGD weight decay. */
@@ -63,6 +85,9 @@ public final class FedDip extends FedAvg {
     private final double targetSparsity;
     private final int interval;
     private final double lambdaMax;
+    private final Variant variant;
+    private final String name;
+    private float[] dense; // REGROWTH: the dense server copy w (heap, like the mask)
     private BitSet mask; // over all parameters; null before the first pruning (heap: the loop never closes strategies)
     private Payload download; // this round's bitmask download, freed after aggregation
     private final List<Long> keptHistory = new ArrayList<>();
@@ -75,10 +100,22 @@ public final class FedDip extends FedAvg {
      * @param initSparsity s_0 in [0, 1)
      * @param targetSparsity s_T in [s_0, 1)
      * @param interval R ≥ 1
-     * @param lambdaMax λ_max ≥ 0
+     * @param lambdaMax λ_max ≥ 0; 0 turns the regulariser off (the code's schedule would still
+     *     start its ramp at 5e-4)
      */
     public FedDip(TrainConfig config, int rounds, double initSparsity, double targetSparsity, int interval,
             double lambdaMax) {
+        this(config, rounds, initSparsity, targetSparsity, interval, lambdaMax, Variant.CODE, "feddip");
+    }
+
+    /**
+     * FedDIP in the given variant.
+     *
+     * @param variant {@link Variant#CODE} (the reference code) or {@link Variant#REGROWTH}
+     * @param name the method's name as users type it
+     */
+    public FedDip(TrainConfig config, int rounds, double initSparsity, double targetSparsity, int interval,
+            double lambdaMax, Variant variant, String name) {
         super(config);
         if (rounds < 1 || interval < 1) {
             throw new IllegalArgumentException("FedDIP: T and R must be at least 1, got " + rounds + ", " + interval);
@@ -95,22 +132,39 @@ public final class FedDip extends FedAvg {
         this.targetSparsity = targetSparsity;
         this.interval = interval;
         this.lambdaMax = lambdaMax;
+        this.variant = java.util.Objects.requireNonNull(variant, "variant");
+        this.name = java.util.Objects.requireNonNull(name, "name");
+    }
+
+    /**
+     * The prune-once baseline: magnitude pruning to {@code sparsity} once, after the first round
+     * (whose clients train on ERK masks of that density), a static mask afterwards, no
+     * regulariser; otherwise FedDIP's schedules and wire format.
+     */
+    public static FedDip pruneOnce(TrainConfig config, int rounds, double sparsity) {
+        return new FedDip(config, rounds, sparsity, sparsity, Integer.MAX_VALUE, 0, Variant.CODE, "prune-once");
+    }
+
+    /** The variant. */
+    public Variant variant() {
+        return variant;
     }
 
     @Override
     public String name() {
-        return "feddip";
+        return name;
     }
 
     @Override
     protected TrainConfig fitConfig(int round) {
         int t = round - 1;
         TrainConfig c = config();
-        return new TrainConfig(c.localEpochs(), c.batchSize(), FedDipSchedules.learningRate(c.learningRate(), t),
-                c.momentum(), c.extra())
-                .with(LAMBDA_KEY, FedDipSchedules.lambda(Math.min(t, rounds), rounds, lambdaMax))
+        TrainConfig out = new TrainConfig(c.localEpochs(), c.batchSize(),
+                FedDipSchedules.learningRate(c.learningRate(), t), c.momentum(), c.extra())
+                .with(LAMBDA_KEY, lambdaMax == 0 ? 0 : FedDipSchedules.lambda(Math.min(t, rounds), rounds, lambdaMax))
                 .with(WEIGHT_DECAY_KEY, WEIGHT_DECAY)
                 .with(INIT_SPARSITY_KEY, initSparsity);
+        return variant == Variant.REGROWTH ? out.with(DENSE_UPLOAD_KEY, 1) : out;
     }
 
     @Override
@@ -118,6 +172,7 @@ public final class FedDip extends FedAvg {
         closeDownload();
         if (round == 1) { // a new run
             mask = null;
+            dense = null;
             keptHistory.clear();
         }
         if (mask == null) {
@@ -153,13 +208,50 @@ public final class FedDip extends FedAvg {
                 m.close();
             }
         }
+        if (variant == Variant.REGROWTH) {
+            accumulateDense(global);
+        }
         applyMask(state);
         int t = round - 1;
         if (t % interval == 0 && t <= rounds) {
+            if (variant == Variant.REGROWTH) {
+                mask = null; // rank the whole dense copy: pruned weights may come back
+                writeDense(global);
+            }
             prune(state, FedDipSchedules.sparsity(t, rounds, initSparsity, targetSparsity));
             applyMask(state);
         }
         keptHistory.add(keptPrunable(state));
+    }
+
+    /**
+     * REGROWTH: {@code w ← w + (mean − m ⊙ w)} where mean is in {@code global}; then
+     * {@code global} holds the mean until it is masked. Before the first mask w is the mean.
+     */
+    private void accumulateDense(DenseF32 global) {
+        int d = Math.toIntExact(global.size());
+        if (dense == null) {
+            dense = new float[d];
+            for (int i = 0; i < d; i++) {
+                dense[i] = global.get(i);
+            }
+            return;
+        }
+        for (int i = 0; i < d; i++) {
+            float sent = mask.get(i) ? dense[i] : 0f; // what the clients started from
+            dense[i] += global.get(i) - sent;
+        }
+    }
+
+    private void writeDense(DenseF32 global) {
+        for (int i = 0; i < dense.length; i++) {
+            global.set(i, dense[i]);
+        }
+    }
+
+    /** REGROWTH: a copy of the server's dense weights (null before the first aggregation or in CODE). */
+    public synchronized float[] denseWeights() {
+        return dense == null ? null : dense.clone();
     }
 
     /** Global magnitude pruning to round(s·n) zeros among the prunable weights inside the old mask. */

@@ -35,7 +35,9 @@ import java.util.SplittableRandom;
  * <p>Upload: with a global mask, the values of w at the mask's positions as a
  * {@link BitmaskPayload} ({@code 4·nnz + ⌈d/8⌉} bytes), since the server re-applies that mask
  * and discards everything else (methods.md §3.1 "code-vs-paper"); in the first round the dense
- * w (4·d bytes), because the server has no mask yet and averages the full models, as the code does.
+ * w (4·d bytes), because the server has no mask yet and averages the full models, as the code does;
+ * and always the dense w when the server asks for it ({@link FedDip#DENSE_UPLOAD_KEY}, the regrowth
+ * variant, whose server keeps the updates at pruned positions).
  * The reported loss is the cross-entropy alone. Memory: the training network, the dense w, the
  * mask and one input batch. Stateless and thread-safe.
  */
@@ -102,8 +104,9 @@ public final class FedDipClientTrainer implements ClientTrainer {
                             seen += count;
                         }
                     }
-                    Payload upload = globalMask ? gather(ctx.uplink(), w, mask)
-                            : DensePayload.owning(ctx.uplink().copyOf(w));
+                    boolean denseUpload = !globalMask || cfg.extra(FedDip.DENSE_UPLOAD_KEY, 0) != 0;
+                    Payload upload = denseUpload ? DensePayload.owning(ctx.uplink().copyOf(w))
+                            : gather(ctx.uplink(), w, mask);
                     long flops = 3L * ctx.model().forwardFlops() * seen;
                     return new FitResult(upload, n, seen == 0 ? Double.NaN : lossSum / seen, flops);
                 }

@@ -38,6 +38,17 @@ public final class Methods {
                         o.get("sparsity", FedDip.DEFAULT_TARGET_SPARSITY),
                         (int) o.get("reconfig_interval", FedDip.DEFAULT_INTERVAL),
                         o.get("lambda_max", FedDip.DEFAULT_LAMBDA_MAX)), new FedDipClientTrainer()));
+        register("feddip-regrowth", "FedDIP, the paper's error feedback on a dense server copy: pruned weights may"
+                + " regrow (dense uploads; same options as feddip)",
+                (t, o) -> new Method(new FedDip(t, (int) o.get("rounds", 100),
+                        o.get("init_sparsity", FedDip.DEFAULT_INIT_SPARSITY),
+                        o.get("sparsity", FedDip.DEFAULT_TARGET_SPARSITY),
+                        (int) o.get("reconfig_interval", FedDip.DEFAULT_INTERVAL),
+                        o.get("lambda_max", FedDip.DEFAULT_LAMBDA_MAX), FedDip.Variant.REGROWTH, "feddip-regrowth"),
+                        new FedDipClientTrainer()));
+        register("prune-once", "baseline for FedDIP: one magnitude pruning to --sparsity after round 1, static mask",
+                (t, o) -> new Method(FedDip.pruneOnce(t, (int) o.get("rounds", 100),
+                        o.get("sparsity", FedDip.DEFAULT_TARGET_SPARSITY)), new FedDipClientTrainer()));
     }
 
     private Methods() {

@@ -30,7 +30,10 @@ class FedDipTest {
     }
 
     static Run run(int threads) {
-        FedDip s = new FedDip(FedAvgTest.TRAIN, ROUNDS, S0, ST, R, 1e-3);
+        return run(threads, new FedDip(FedAvgTest.TRAIN, ROUNDS, S0, ST, R, 1e-3));
+    }
+
+    static Run run(int threads, FedDip s) {
         Dataset all = TestModels.data(FedAvgTest.CLIENTS * FedAvgTest.PER_CLIENT + 400, 1);
         Dataset train = all.subset(FedAvgTest.range(0, FedAvgTest.CLIENTS * FedAvgTest.PER_CLIENT));
         Dataset test = all.subset(FedAvgTest.range(FedAvgTest.CLIENTS * FedAvgTest.PER_CLIENT, all.size()));
@@ -116,5 +119,67 @@ class FedDipTest {
         assertEquals("feddip", m.name());
         assertTrue(m.trainer() instanceof FedDipClientTrainer);
         assertNull(((FedDip) m.strategy()).mask());
+    }
+
+    @Test
+    void regrowthVariantFollowsTheScheduleLetsPrunedWeightsBackAndUploadsDense() {
+        FedDip s = new FedDip(FedAvgTest.TRAIN, ROUNDS, S0, ST, R, 1e-3, FedDip.Variant.REGROWTH, "feddip-regrowth");
+        Run run = run(2, s);
+        long n = prunableCount();
+        long d = TestModels.mlp().parameterCount();
+        List<Long> kept = s.keptHistory();
+        boolean regrew = false;
+        for (int round = 1; round <= ROUNDS; round++) {
+            int t = round - 1;
+            int lastPrune = t - t % R;
+            assertEquals(n - FedDipSchedules.prunedCount(FedDipSchedules.sparsity(lastPrune, ROUNDS, S0, ST), n),
+                    kept.get(t), "round " + round);
+            if (t > 0) {
+                BitSet grown = (BitSet) run.masks().get(t).clone();
+                grown.andNot(run.masks().get(t - 1));
+                regrew |= !grown.isEmpty();
+            }
+        }
+        assertTrue(regrew, "no pruned weight re-entered the mask in " + ROUNDS + " rounds");
+        // the global model is the dense server copy under the mask
+        float[] w = run.result().finalWeights();
+        float[] dense = s.denseWeights();
+        BitSet last = run.masks().getLast();
+        for (int i = 0; i < w.length; i++) {
+            assertEquals(last.get(i) ? dense[i] : 0f, w[i], "weight " + i);
+        }
+        List<RoundMetrics> rounds = run.result().rounds();
+        for (int i = 0; i < rounds.size(); i++) {
+            assertEquals(5 * 4 * d, rounds.get(i).uplinkBytes(), "dense uploads, round " + (i + 1));
+        }
+        for (int i = 1; i < rounds.size(); i++) {
+            long nnz = run.masks().get(i - 1).cardinality();
+            assertEquals(5 * (4 * nnz + (d + 7) / 8), rounds.get(i).downlinkBytes(), "masked download, round " + (i + 1));
+        }
+        assertTrue(run.result().last().accuracy() > 1.0 / TestModels.CLASSES + 0.4, "accuracy " + rounds);
+    }
+
+    @Test
+    void pruneOnceKeepsOneStaticMaskAtTheTargetSparsity() {
+        double sparsity = 0.6; // at s_T = 0.8 from round 1 this 16-32-4 network does not start learning in 12 rounds
+        FedDip s = FedDip.pruneOnce(FedAvgTest.TRAIN, ROUNDS, sparsity);
+        Run run = run(2, s);
+        long n = prunableCount();
+        long expected = n - FedDipSchedules.prunedCount(sparsity, n);
+        for (int t = 0; t < ROUNDS; t++) {
+            assertEquals(expected, s.keptHistory().get(t), "round " + (t + 1));
+            assertEquals(run.masks().getFirst(), run.masks().get(t), "the mask never changes, round " + (t + 1));
+        }
+        assertEquals(0.0, s.fitConfig(ROUNDS).extra(FedDip.LAMBDA_KEY, -1), "no regulariser");
+        assertEquals("prune-once", s.name());
+        assertTrue(run.result().last().accuracy() > 1.0 / TestModels.CLASSES + 0.4, "accuracy " + run.result().rounds());
+    }
+
+    @Test
+    void variantsAreRegistered() {
+        TrainConfig t = new TrainConfig(1, 8, 0.1, 0);
+        Map<String, Double> o = Map.of("rounds", 40.0, "sparsity", 0.95);
+        assertEquals(FedDip.Variant.REGROWTH, ((FedDip) Methods.create("feddip-regrowth", t, o).strategy()).variant());
+        assertEquals("prune-once", Methods.create("prune-once", t, o).name());
     }
 }
