@@ -219,6 +219,7 @@ public final class Network implements AutoCloseable {
     /** Frees every buffer of this network (the layers' own buffers go with their arena). */
     @Override
     public void close() {
+        setWeightMasks(null); // the sparse layers' CSR copies live in the same arena
         for (Tensor t : owned) {
             t.close();
         }

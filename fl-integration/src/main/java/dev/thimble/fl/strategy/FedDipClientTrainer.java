@@ -40,8 +40,21 @@ import java.util.SplittableRandom;
  * variant, whose server keeps the updates at pruned positions).
  * The reported loss is the cross-entropy alone. Memory: the training network, the dense w, the
  * mask and one input batch. Stateless and thread-safe.
+ *
+ * <p>Sparse compute: with a global mask whose prunable density is at most
+ * {@link #SPARSE_BELOW_DENSITY} (option {@link #SPARSE_BELOW_KEY}), Linear and Conv2d layers run on the
+ * kept weights with the sparse kernels ({@link Network#setWeightMasks}: CSR forward and input
+ * gradient, weight gradient sampled at the mask). The gradient is then zero at pruned positions
+ * instead of dense, which changes only the pruned entries of the local w — entries this client
+ * never uploads and the forward pass never reads — so the upload is the same up to rounding. The
+ * dense gradient is kept where the server does read pruned entries: the first round (ERK masks,
+ * dense upload) and the regrowth variant. Reported FLOPs are those of the dense model.
  */
 public final class FedDipClientTrainer implements ClientTrainer {
+    /** Prunable density at or below which the client trains with the sparse kernels. */
+    public static final double SPARSE_BELOW_DENSITY = 0.3;
+    /** Configuration key overriding {@link #SPARSE_BELOW_DENSITY} (0 keeps every round dense). */
+    public static final String SPARSE_BELOW_KEY = "feddip_sparse_below";
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final long ERK_SALT = 0x4552_4B5F_4D41_534BL;
 
@@ -70,6 +83,11 @@ public final class FedDipClientTrainer implements ClientTrainer {
                     received.presenceInto(mask);
                 } else {
                     ErkMasks.fill(net.parameters().list(), initDensity, ctx.seed() ^ ERK_SALT, mask);
+                }
+                boolean denseUpload = !globalMask || cfg.extra(FedDip.DENSE_UPLOAD_KEY, 0) != 0;
+                if (!denseUpload && prunableDensity(prunable, mask)
+                        <= cfg.extra(SPARSE_BELOW_KEY, SPARSE_BELOW_DENSITY)) {
+                    net.setWeightMasks(mask);
                 }
                 try (DenseF32 w = arena.copyOf(wt)) {
                     int[] order = new int[n];
@@ -104,7 +122,6 @@ public final class FedDipClientTrainer implements ClientTrainer {
                             seen += count;
                         }
                     }
-                    boolean denseUpload = !globalMask || cfg.extra(FedDip.DENSE_UPLOAD_KEY, 0) != 0;
                     Payload upload = denseUpload ? DensePayload.owning(ctx.uplink().copyOf(w))
                             : gather(ctx.uplink(), w, mask);
                     long flops = 3L * ctx.model().forwardFlops() * seen;
@@ -112,6 +129,17 @@ public final class FedDipClientTrainer implements ClientTrainer {
                 }
             }
         }
+    }
+
+    /** Kept fraction of the prunable weights. */
+    private static double prunableDensity(List<Param> prunable, BitMask mask) {
+        long kept = 0;
+        long total = 0;
+        for (Param p : prunable) {
+            kept += mask.view(p.offset(), Math.toIntExact(p.size())).cardinality();
+            total += p.size();
+        }
+        return total == 0 ? 1 : (double) kept / total;
     }
 
     /** {@code w ← w − η(g + wd·w)} over every entry (dense, error feedback). */

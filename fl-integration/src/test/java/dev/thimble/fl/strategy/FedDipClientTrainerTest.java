@@ -24,6 +24,10 @@ class FedDipClientTrainerTest {
 
     /** The uploaded values after one full-batch step with this λ (weight decay 0), plus the mask and w̃. */
     private static float[][] oneStep(double lambda) {
+        return oneStep(lambda, 0.5, 0);
+    }
+
+    private static float[][] oneStep(double lambda, double density, double sparseBelow) {
         Model model = TestModels.mlp();
         Dataset data = TestModels.data(32, 5);
         try (TensorArena arena = TensorArena.builder().name("feddip-client").leakCheck(false).build();
@@ -33,10 +37,10 @@ class FedDipClientTrainerTest {
             net.parameters().initialize(3);
             DenseF32 w = net.parameters().values();
             BitMask mask = arena.mask(Math.toIntExact(w.size()));
-            ErkMasks.fill(net.parameters().list(), 0.5, 9, mask);
+            ErkMasks.fill(net.parameters().list(), density, 9, mask);
             BitmaskPayload down = FedDipClientTrainer.gather(arena, w, mask);
             TrainConfig cfg = new TrainConfig(1, 32, 0.5, 0).with(FedDip.LAMBDA_KEY, lambda)
-                    .with(FedDip.WEIGHT_DECAY_KEY, 0);
+                    .with(FedDip.WEIGHT_DECAY_KEY, 0).with(FedDipClientTrainer.SPARSE_BELOW_KEY, sparseBelow);
             FitResult r = new FedDipClientTrainer().fit(new ClientContext(0, 2, 7, data, model, client, arena, k),
                     new FitInstructions(0, down, cfg));
             assertTrue(r.payload() instanceof BitmaskPayload, "upload at the mask's positions");
@@ -77,6 +81,19 @@ class FedDipClientTrainerTest {
             }
             // same w̃, same cross-entropy gradient: the difference is −η·λ·w̃_l/‖w̃_l‖ (0 for biases)
             assertEquals(-lr * 0.01f * b[2][i], b[0][i] - a[0][i], 1e-6, "position " + i);
+        }
+    }
+
+    @Test
+    void sparseKernelsGiveTheDenseUploadUpToRounding() {
+        float[][] dense = oneStep(0.01, 0.2, 0);
+        float[][] sparse = oneStep(0.01, 0.2, 1);
+        for (int i = 0; i < dense[0].length; i++) {
+            // one step of lr 0.5 on a 32-sample batch: a few float roundings of O(1) terms
+            assertEquals(dense[0][i], sparse[0][i], 1e-5, "position " + i);
+            if (dense[1][i] == 0) {
+                assertEquals(0f, sparse[0][i], "position " + i + " is not uploaded");
+            }
         }
     }
 }
