@@ -720,7 +720,10 @@ final class Markdown {
                         + "(magnitude pruning), stores them as CSR and runs whole-batch im2col + CSR SpMM for the "
                         + "convolutions and dense×sparseᵀ for the linear layers; its logits are checked against the "
                         + "dense network with the same pruned weights. `forward-masked90` is those pruned weights as "
-                        + "dense zeros in the library's `Network` (what `PerturbedForward` runs today).\n\n"
+                        + "dense zeros in the library's `Network` (what `PerturbedForward` runs today). `train-sparse90` "
+                        + "is a BP training step of the library's `Network` on those pruned weights with the sparse "
+                        + "kernels (`setWeightMasks`: CSR forward and input gradient, weight gradient sampled at the "
+                        + "mask, masked SGD).\n\n"
                         + "| mode | time per batch | samples/s |\n|---|---|---|\n");
         int batch = lenetBatch();
         for (PerformanceReport.Result x : resultsOf("lenet")) {

@@ -140,8 +140,8 @@ public final class PerformanceReport {
             r.add(run("topk", "TopKBench", "provider=native", "n=65536", "keep=0.1"));
             r.add(run("perturb", "PerturbBench", "provider=native", "noise=RADEMACHER,GAUSSIAN", "n=1048576"));
             r.add(run("ejml", "EjmlBench", "variant=sparse,dense", "shape=256x32", "sparsity=0.9"));
-            r.add(run("lenet", "LeNetBench", "mode=train-bp,forward-dense,forward-masked90,forward-sparse90",
-                    "batch=8"));
+            r.add(run("lenet", "LeNetBench",
+                    "mode=train-bp,train-sparse90,forward-dense,forward-masked90,forward-sparse90", "batch=8"));
             r.add(run("client", "ClientStepBench", "client=bp,zo-64,zo-8"));
             return r;
         }
@@ -174,7 +174,7 @@ public final class PerformanceReport {
         r.add(run("ejml-1024", "EjmlBench", "variant=sparse", "shape=1024x64", "sparsity=0.9,0.95"));
         r.add(run("ejml-4096", "EjmlBench", "variant=sparse", "shape=4096x128", "sparsity=0.9,0.95,0.99"));
         r.add(run("ejml-dense", "EjmlBench", "variant=dense", "shape=1024x64,4096x128", "sparsity=0.9"));
-        r.add(run("lenet", "LeNetBench", "mode=train-bp,forward-dense,forward-masked90,forward-sparse90"));
+        r.add(run("lenet", "LeNetBench", "mode=train-bp,train-sparse90,forward-dense,forward-masked90,forward-sparse90"));
         r.add(run("client", "ClientStepBench", "client=bp,zo-64,zo-8"));
         return r;
     }
