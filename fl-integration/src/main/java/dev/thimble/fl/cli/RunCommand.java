@@ -235,6 +235,8 @@ final class RunCommand implements Callable<Integer> {
 
     private Map<String, Object> configuration(Method m, Model net, PartitionStats stats) {
         Map<String, Object> c = new LinkedHashMap<>();
+        // the command line as typed, so a table row can say exactly what produced it
+        c.put("command", "bin/thimble " + String.join(" ", spec.root().commandLine().getParseResult().originalArgs()));
         c.put("method", m.name());
         c.put("model", net.name());
         c.put("parameters", net.parameterCount());

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code thimble} command line: {@code bin/thimble <command> [options]}. */
 @Command(name = "thimble", mixinStandardHelpOptions = true, versionProvider = ThimbleCli.Version.class,
         description = "Sparse-tensor kernels for memory-efficient federated learning.",
-        subcommands = {DemoCommand.class, RunCommand.class, ProfileCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, RunCommand.class, CompareCommand.class, ProfileCommand.class,
+                CommandLine.HelpCommand.class})
 public final class ThimbleCli {
 
     /** Runs the CLI and exits with its status. */

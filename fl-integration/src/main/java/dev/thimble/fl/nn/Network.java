@@ -23,6 +23,7 @@ import java.util.Map;
 public final class Network implements AutoCloseable {
     private final Model model;
     private final List<Layer> layers;
+    private boolean masked; // some layer holds CSR copies of its weights
     private final int[][] shapes; // shapes[i] = input shape of layer i; shapes[n] = output shape
     private final int maxBatch;
     private final boolean training;
@@ -152,6 +153,7 @@ public final class Network implements AutoCloseable {
                 sw.setWeightMask(flatMask == null ? null : flatMask.view(p.offset(), p.value().shape()));
             }
         }
+        masked = flatMask != null;
     }
 
     /** The largest batch. */
@@ -219,7 +221,9 @@ public final class Network implements AutoCloseable {
     /** Frees every buffer of this network (the layers' own buffers go with their arena). */
     @Override
     public void close() {
-        setWeightMasks(null); // the sparse layers' CSR copies live in the same arena
+        if (masked) {
+            setWeightMasks(null); // the sparse layers' CSR copies live in the same arena
+        }
         for (Tensor t : owned) {
             t.close();
         }
