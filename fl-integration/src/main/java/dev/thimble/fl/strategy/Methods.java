@@ -38,9 +38,30 @@ public final class Methods {
                         o.get("sparsity", FedDip.DEFAULT_TARGET_SPARSITY),
                         (int) o.get("reconfig_interval", FedDip.DEFAULT_INTERVAL),
                         o.get("lambda_max", FedDip.DEFAULT_LAMBDA_MAX)), new FedDipClientTrainer()));
+        register("zerofl", "ZeroFL (Qiu et al. 2022): SWAT-U local training, top-k sparse uploads of density"
+                + " (1 - s) + r, FedAvgNZ (--sparsity, --mask-ratio, --upload, --topk-period, --final-lr)",
+                (t, o) -> new Method(new ZeroFl(t, swat(o, ZeroFl.DEFAULT_SPARSITY), o.get("mask_ratio", 0),
+                        ZeroFlUpload.Variant.values()[(int) o.get("zerofl_upload",
+                                ZeroFlUpload.Variant.TOP_K_WEIGHTS.ordinal())],
+                        (int) o.get("rounds", 100), finalLr(t, o), o.get("weight_decay", 0)), new SwatClientTrainer()));
+        register("swat-fedavg", "SWAT in FL (ZeroFL's baseline): SWAT-U local training, dense uploads, FedAvg"
+                + " (--sparsity, --topk-period, --final-lr)",
+                (t, o) -> new Method(new SwatFedAvg(t, swat(o, ZeroFl.DEFAULT_SPARSITY), (int) o.get("rounds", 100),
+                        finalLr(t, o), o.get("weight_decay", 0)), new SwatClientTrainer()));
     }
 
     private Methods() {
+    }
+
+    /** SWAT settings from {@code sparsity}, {@code topk_period} and {@code swat_in_place}. */
+    private static dev.thimble.fl.nn.Swat swat(Options o, double defaultSparsity) {
+        return new dev.thimble.fl.nn.Swat(o.get("sparsity", defaultSparsity),
+                (int) o.get("topk_period", dev.thimble.fl.nn.Swat.DEFAULT_TOPK_PERIOD), o.get("swat_in_place", 0) != 0);
+    }
+
+    /** η_T: {@code final_lr}, or η_0·{@value SwatFedAvg#DEFAULT_FINAL_LR_RATIO} when not given. */
+    private static double finalLr(TrainConfig t, Options o) {
+        return o.get("final_lr", t.learningRate() * SwatFedAvg.DEFAULT_FINAL_LR_RATIO);
     }
 
     /** Registers a method under {@code name} (lower case), replacing none. */
