@@ -11,6 +11,7 @@ import dev.thimble.fl.data.PartitionStats;
 import dev.thimble.fl.nn.Model;
 import dev.thimble.fl.strategy.Methods;
 import dev.thimble.fl.strategy.SwatFedAvg;
+import dev.thimble.fl.strategy.ZeroFl;
 import dev.thimble.fl.strategy.ZeroFlUpload;
 import dev.thimble.ops.KernelContext;
 import dev.thimble.tensor.MemoryLimitExceededException;
@@ -122,6 +123,10 @@ final class RunCommand implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE}).")
     String upload = "topk-weights";
 
+    @Option(names = "--zerofl-mean", description = "ZeroFL FedAvgNZ: zero-fill (unsent entries count as 0) or senders"
+            + " (mean over the clients that sent an entry) (default: ${DEFAULT-VALUE}).")
+    String zeroflMean = "zero-fill";
+
     @Option(names = "--topk-period", description = "ZeroFL/SWAT: batches between top-k threshold refreshes (default: ${DEFAULT-VALUE}).")
     int topkPeriod = 10;
 
@@ -150,7 +155,8 @@ final class RunCommand implements Callable<Integer> {
                 "lambda_max", lambdaMax));
         extra.putAll(Map.of("mask_ratio", maskRatio, "topk_period", (double) topkPeriod,
                 "swat_in_place", swatInPlace ? 1.0 : 0.0,
-                "zerofl_upload", (double) ZeroFlUpload.Variant.parse(upload).ordinal()));
+                "zerofl_upload", (double) ZeroFlUpload.Variant.parse(upload).ordinal(),
+                "zerofl_mean", (double) ZeroFl.Mean.parse(zeroflMean).ordinal()));
         if (finalLr != null) {
             extra.put("final_lr", finalLr);
         }
@@ -294,6 +300,7 @@ final class RunCommand implements Callable<Integer> {
             if (method.equalsIgnoreCase("zerofl")) {
                 c.put("mask_ratio", maskRatio);
                 c.put("upload", upload);
+                c.put("zerofl_mean", zeroflMean);
             }
         }
         c.put("seed", seed);

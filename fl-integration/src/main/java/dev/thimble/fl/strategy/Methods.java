@@ -39,10 +39,11 @@ public final class Methods {
                         (int) o.get("reconfig_interval", FedDip.DEFAULT_INTERVAL),
                         o.get("lambda_max", FedDip.DEFAULT_LAMBDA_MAX)), new FedDipClientTrainer()));
         register("zerofl", "ZeroFL (Qiu et al. 2022): SWAT-U local training, top-k sparse uploads of density"
-                + " (1 - s) + r, FedAvgNZ (--sparsity, --mask-ratio, --upload, --topk-period, --final-lr)",
+                + " (1 - s) + r, FedAvgNZ (--sparsity, --mask-ratio, --upload, --zerofl-mean, --topk-period, --final-lr)",
                 (t, o) -> new Method(new ZeroFl(t, swat(o, ZeroFl.DEFAULT_SPARSITY), o.get("mask_ratio", 0),
                         ZeroFlUpload.Variant.values()[(int) o.get("zerofl_upload",
                                 ZeroFlUpload.Variant.TOP_K_WEIGHTS.ordinal())],
+                        ZeroFl.Mean.values()[(int) o.get("zerofl_mean", ZeroFl.Mean.ZERO_FILL.ordinal())],
                         (int) o.get("rounds", 100), finalLr(t, o), o.get("weight_decay", 0)), new SwatClientTrainer()));
         register("swat-fedavg", "SWAT in FL (ZeroFL's baseline): SWAT-U local training, dense uploads, FedAvg"
                 + " (--sparsity, --topk-period, --final-lr)",
