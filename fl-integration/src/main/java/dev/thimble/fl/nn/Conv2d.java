@@ -5,6 +5,7 @@ import dev.thimble.ops.KernelContext;
 import dev.thimble.ops.SddmmOps;
 import dev.thimble.ops.SpmmOps;
 import dev.thimble.tensor.BitMask;
+import dev.thimble.tensor.CsrF32;
 import dev.thimble.tensor.DenseF32;
 import dev.thimble.tensor.TensorArena;
 import java.lang.foreign.MemorySegment;
@@ -308,13 +309,13 @@ public final class Conv2d implements SparseWeights, SwatLayer {
         }
     }
 
-    private dev.thimble.tensor.CsrF32 transposedWeights() {
+    private CsrF32 transposedWeights() {
         return sparse != null ? sparse.transposed() : swat.transposedWeights();
     }
 
     /** Sample s's col built from the saved top-k activations X̂ (row s of the CSR, expanded). */
     private DenseF32 savedColumns(int s, int ckk, int outPlane) {
-        dev.thimble.tensor.CsrF32 a = swat.activations();
+        CsrF32 a = swat.activations();
         MemorySegment xs = savedSample.segment();
         xs.fill((byte) 0);
         for (int p = a.rowStart(s), end = a.rowStart(s + 1); p < end; p++) {
@@ -437,7 +438,8 @@ public final class Conv2d implements SparseWeights, SwatLayer {
         int[] out = outputShape(inputShape);
         long positions = (long) out[1] * out[2];
         long weights = (long) outChannels * inChannels * kernel * kernel;
-        long kept = swat != null ? swat.settings().keep(weights) : weights; // (a fixed mask is counted dense here, as before)
+        // SWAT counts its k kept weights; a fixed mask is counted dense here, as before
+        long kept = swat != null ? swat.settings().keep(weights) : weights;
         return 2L * kept * positions + (hasBias ? outChannels * positions : 0);
     }
 }

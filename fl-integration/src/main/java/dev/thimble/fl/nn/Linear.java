@@ -170,7 +170,8 @@ public final class Linear implements SparseWeights, SwatLayer {
 
     @Override
     public long forwardFlops(int[] inputShape) {
-        long kept = sparse != null ? sparse.nnz() : swat != null ? swat.settings().keep((long) in * out) : (long) in * out;
+        long all = (long) in * out;
+        long kept = sparse != null ? sparse.nnz() : swat != null ? swat.settings().keep(all) : all;
         return 2L * kept + out;
     }
 }

@@ -2,6 +2,7 @@ package dev.thimble.fl.strategy;
 
 import dev.thimble.fl.core.Method;
 import dev.thimble.fl.core.TrainConfig;
+import dev.thimble.fl.nn.Swat;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,9 +56,9 @@ public final class Methods {
     }
 
     /** SWAT settings from {@code sparsity}, {@code topk_period} and {@code swat_in_place}. */
-    private static dev.thimble.fl.nn.Swat swat(Options o, double defaultSparsity) {
-        return new dev.thimble.fl.nn.Swat(o.get("sparsity", defaultSparsity),
-                (int) o.get("topk_period", dev.thimble.fl.nn.Swat.DEFAULT_TOPK_PERIOD), o.get("swat_in_place", 0) != 0);
+    private static Swat swat(Options o, double defaultSparsity) {
+        return new Swat(o.get("sparsity", defaultSparsity),
+                (int) o.get("topk_period", Swat.DEFAULT_TOPK_PERIOD), o.get("swat_in_place", 0) != 0);
     }
 
     /** η_T: {@code final_lr}, or η_0·{@value SwatFedAvg#DEFAULT_FINAL_LR_RATIO} when not given. */

@@ -8,6 +8,7 @@ import dev.thimble.fl.core.ServerState;
 import dev.thimble.fl.core.TrainConfig;
 import dev.thimble.fl.nn.Swat;
 import dev.thimble.ops.VectorOps;
+import dev.thimble.tensor.BitMask;
 import dev.thimble.tensor.DenseF32;
 import java.util.ArrayList;
 import java.util.List;
@@ -132,21 +133,21 @@ public final class ZeroFl extends SwatFedAvg {
         DenseF32 global = state.global();
         int d = Math.toIntExact(global.size());
         List<DenseF32> xs = new ArrayList<>();
-        List<dev.thimble.tensor.BitMask> masks = new ArrayList<>();
+        List<BitMask> masks = new ArrayList<>();
         try (DenseF32 out = variant.isDiff() ? state.arena().dense(d) : state.arena().copyOf(global)) {
             try {
                 for (Payload p : uploads) {
                     DenseF32 x = state.arena().dense(d);
                     xs.add(x);
                     p.scatterInto(x);
-                    dev.thimble.tensor.BitMask m = state.arena().mask(d);
+                    BitMask m = state.arena().mask(d);
                     masks.add(m);
                     p.presenceInto(m);
                 }
                 Aggregation.maskedMean(Aggregation.exampleWeights(results), xs, masks, out);
             } finally {
                 xs.forEach(DenseF32::close);
-                masks.forEach(dev.thimble.tensor.BitMask::close);
+                masks.forEach(BitMask::close);
             }
             if (variant.isDiff()) {
                 VectorOps.axpy(state.kernels(), 1f, out, global);
