@@ -31,9 +31,9 @@ import java.util.List;
  * <p>Option {@link Mean#SENDERS}: every entry is averaged over the clients that sent it, and an
  * entry nobody sent keeps its global value (Top-K-Weights) or is not updated (diff variants), via
  * {@link Aggregation#maskedMean}. That is what the name "FedAvgNZ" (non-zero) suggests; the
- * re-implementation's {@code aggregate} divides by the total example count instead, and a later
- * version of its {@code aggregate_fit} applies sparse uploads as additive deltas (as the diff
- * variants here do). Zero-filling shrinks every weight fewer than all clients sent, so it is the
+ * re-implementation's {@code aggregate} divides by the total example count instead, and the
+ * version of its {@code aggregate_fit} we could read applies sparse uploads as additive deltas (as
+ * the diff variants here do). Zero-filling shrinks every weight fewer than all clients sent, so it is the
  * default only because methods.md specifies it.
  *
  * <p>Defaults: s = 0.9 (0.95 the paper's other level), r = 0 (the re-implementation's
