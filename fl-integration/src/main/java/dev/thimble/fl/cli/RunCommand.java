@@ -10,6 +10,9 @@ import dev.thimble.fl.data.Dataset;
 import dev.thimble.fl.data.PartitionStats;
 import dev.thimble.fl.nn.Model;
 import dev.thimble.fl.strategy.Methods;
+import dev.thimble.fl.strategy.SwatFedAvg;
+import dev.thimble.fl.strategy.ZeroFl;
+import dev.thimble.fl.strategy.ZeroFlUpload;
 import dev.thimble.ops.KernelContext;
 import dev.thimble.tensor.MemoryLimitExceededException;
 import java.io.IOException;
@@ -101,7 +104,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--mu", description = "FedProx proximal weight mu (default: ${DEFAULT-VALUE}).")
     double mu = 0.01;
 
-    @Option(names = "--sparsity", description = "FedDIP target sparsity s_T (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sparsity", description = "FedDIP target sparsity s_T; ZeroFL/SWAT sparsity s (default: ${DEFAULT-VALUE}).")
     double sparsity = 0.9;
 
     @Option(names = "--init-sparsity", description = "FedDIP initial sparsity s_0 (default: ${DEFAULT-VALUE}).")
@@ -112,6 +115,28 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--lambda-max", description = "FedDIP regularisation ceiling lambda_max (default: ${DEFAULT-VALUE}).")
     double lambdaMax = 1e-3;
+
+    @Option(names = "--mask-ratio", description = "ZeroFL mask ratio r: uploads have density (1 - s) + r (default: ${DEFAULT-VALUE}).")
+    double maskRatio = 0;
+
+    @Option(names = "--upload", description = "ZeroFL upload: topk-weights, diff-on-topk-weights or topk-weights-diff"
+            + " (default: ${DEFAULT-VALUE}).")
+    String upload = "topk-weights";
+
+    @Option(names = "--zerofl-mean", description = "ZeroFL FedAvgNZ: zero-fill (unsent entries count as 0) or senders"
+            + " (mean over the clients that sent an entry) (default: ${DEFAULT-VALUE}).")
+    String zeroflMean = "zero-fill";
+
+    @Option(names = "--topk-period", description = "ZeroFL/SWAT: batches between top-k threshold refreshes (default: ${DEFAULT-VALUE}).")
+    int topkPeriod = 10;
+
+    @Option(names = "--swat-in-place", description = "ZeroFL/SWAT: zero the dropped weights in place at each forward"
+            + " (the third-party re-implementation's variant).")
+    boolean swatInPlace;
+
+    @Option(names = "--final-lr", description = "ZeroFL/SWAT: last round's learning rate eta_T of eta_0·(eta_T/eta_0)^(t/T)"
+            + " (default: lr/10).")
+    Double finalLr;
 
     @Option(names = "--threads", description = "Clients trained at once (default: the number of cores).")
     int threads = Runtime.getRuntime().availableProcessors();
@@ -125,9 +150,17 @@ final class RunCommand implements Callable<Integer> {
         validate();
         PrintWriter stdout = spec.commandLine().getOut();
         TrainConfig train = new TrainConfig(localEpochs, batchSize, lr, momentum);
-        Method m = Methods.create(method.toLowerCase(Locale.ROOT), train, Map.of("mu", mu, "rounds", (double) rounds,
+        Map<String, Double> extra = new java.util.HashMap<>(Map.of("mu", mu, "rounds", (double) rounds,
                 "sparsity", sparsity, "init_sparsity", initSparsity, "reconfig_interval", (double) reconfigInterval,
                 "lambda_max", lambdaMax));
+        extra.putAll(Map.of("mask_ratio", maskRatio, "topk_period", (double) topkPeriod,
+                "swat_in_place", swatInPlace ? 1.0 : 0.0,
+                "zerofl_upload", (double) ZeroFlUpload.Variant.parse(upload).ordinal(),
+                "zerofl_mean", (double) ZeroFl.Mean.parse(zeroflMean).ordinal()));
+        if (finalLr != null) {
+            extra.put("final_lr", finalLr);
+        }
+        Method m = Methods.create(method.toLowerCase(Locale.ROOT), train, extra);
         DataChoice.Split data = DataChoice.load(dataset, dataDir, seed);
         Model net = ModelChoice.create(model, data.train().sampleShape(), data.train().numClasses());
         List<Dataset> parts = new ArrayList<>();
@@ -261,6 +294,17 @@ final class RunCommand implements Callable<Integer> {
             c.put("init_sparsity", initSparsity);
             c.put("reconfig_interval", reconfigInterval);
             c.put("lambda_max", lambdaMax);
+        }
+        if (List.of("zerofl", "swat-fedavg").contains(method.toLowerCase(Locale.ROOT))) {
+            c.put("sparsity", sparsity);
+            c.put("topk_period", topkPeriod);
+            c.put("swat_in_place", swatInPlace);
+            c.put("final_lr", finalLr == null ? lr * SwatFedAvg.DEFAULT_FINAL_LR_RATIO : finalLr);
+            if (method.equalsIgnoreCase("zerofl")) {
+                c.put("mask_ratio", maskRatio);
+                c.put("upload", upload);
+                c.put("zerofl_mean", zeroflMean);
+            }
         }
         c.put("seed", seed);
         c.put("client_memory_bytes", clientMemory);

@@ -5,6 +5,7 @@ import dev.thimble.ops.KernelContext;
 import dev.thimble.ops.SddmmOps;
 import dev.thimble.ops.SpmmOps;
 import dev.thimble.tensor.BitMask;
+import dev.thimble.tensor.CsrF32;
 import dev.thimble.tensor.DenseF32;
 import dev.thimble.tensor.TensorArena;
 import java.lang.foreign.MemorySegment;
@@ -27,8 +28,14 @@ import java.util.List;
  * <p>Memory: one scratch matrix of {@code C·k·k·OH·OW} floats (4 bytes each), allocated from the
  * network's arena in {@link #build} and shared by every sample of every batch; a 1×1 convolution
  * with stride 1 and no padding needs none (its col is the input itself).
+ *
+ * <p>With SWAT on ({@link #setSwat}): the forward pass multiplies CSR Ŵ (top-k weights) with the
+ * dense input's columns; the input gradient goes through Ŵᵀ; the dense weight gradient is built
+ * from the saved top-k activations X̂ (CSR [b, C·H·W]): each sample's row is expanded into a
+ * {@code C·H·W} scratch and lowered with im2col, so the weight-gradient product itself is dense
+ * GEMM over the sparse columns.
  */
-public final class Conv2d implements SparseWeights {
+public final class Conv2d implements SparseWeights, SwatLayer {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private final String name;
@@ -48,6 +55,8 @@ public final class Conv2d implements SparseWeights {
     private DenseF32 col; // [C·k·k, OH·OW] scratch, null for a direct (1×1, stride 1, no padding) convolution
     private TensorArena arena;
     private SparseWeight sparse; // W [Cout, C·k·k] on its mask, or null for a dense convolution
+    private SwatState swat; // SWAT operands, or null when SWAT is off
+    private DenseF32 savedSample; // [C·H·W] one sample of X̂ expanded, while SWAT is on
     private int height;
     private int width;
     private int outHeight;
@@ -158,8 +167,36 @@ public final class Conv2d implements SparseWeights {
             sparse = null;
         }
         if (mask != null) {
+            if (swat != null) {
+                throw new IllegalStateException(name + ": SWAT and a fixed weight mask cannot both be on");
+            }
             sparse = new SparseWeight(arena, weightMatrix, mask.reshape(weightMatrix.rows(), weightMatrix.cols()));
         }
+    }
+
+    @Override
+    public void setSwat(Swat settings) {
+        if (arena == null) {
+            throw new IllegalStateException(name + ": build the network before turning SWAT on");
+        }
+        if (settings != null && sparse != null) {
+            throw new IllegalStateException(name + ": SWAT and a fixed weight mask cannot both be on");
+        }
+        if (swat != null) {
+            swat.close();
+            savedSample.close();
+            swat = null;
+            savedSample = null;
+        }
+        if (settings != null) {
+            swat = new SwatState(settings, arena, kernels, true);
+            savedSample = arena.dense(inChannels * height * width);
+        }
+    }
+
+    @Override
+    public SwatState swatState() {
+        return swat;
     }
 
     /** A 1×1 convolution with stride 1 and no padding is a plain product with the input. */
@@ -176,10 +213,15 @@ public final class Conv2d implements SparseWeights {
         if (sparse != null) {
             sparse.refresh(weightMatrix);
         }
+        if (swat != null) {
+            swat.prepare(weightMatrix, x.reshape(b, inSize));
+        }
         for (int s = 0; s < b; s++) {
             DenseF32 ys = y.view((long) s * outChannels * outPlane, outChannels, outPlane);
             DenseF32 cs = columns(x, s, inSize, ckk, outPlane);
-            if (sparse != null) {
+            if (swat != null) {
+                SpmmOps.csr(kernels, 1f, swat.weights(), cs, 0f, ys);
+            } else if (sparse != null) {
                 SpmmOps.csr(kernels, 1f, sparse.weights(), cs, 0f, ys);
             } else {
                 GemmOps.gemm(kernels, 1f, weightMatrix, cs, 0f, ys);
@@ -226,7 +268,7 @@ public final class Conv2d implements SparseWeights {
         int ckk = inChannels * kernel * kernel;
         for (int s = 0; s < b; s++) {
             DenseF32 dys = dy.view((long) s * outChannels * outPlane, outChannels, outPlane);
-            DenseF32 cs = columns(x, s, inSize, ckk, outPlane);
+            DenseF32 cs = swat != null ? savedColumns(s, ckk, outPlane) : columns(x, s, inSize, ckk, outPlane);
             if (sparse != null) {
                 // dW = Σ_s dy_s·col_sᵀ, sampled at the kept weights only
                 SddmmOps.sample(kernels, 1f, dys, cs, s == 0 ? 0f : 1f, sparse.gradient());
@@ -242,15 +284,15 @@ public final class Conv2d implements SparseWeights {
             if (col == null) {
                 // direct: dx_s = Wᵀ·dy_s is already in the input's layout
                 DenseF32 dxs = dx.view((long) s * inSize, ckk, outPlane);
-                if (sparse != null) {
-                    SpmmOps.csr(kernels, 1f, sparse.transposed(), dys, accumulate ? 1f : 0f, dxs);
+                if (sparse != null || swat != null) {
+                    SpmmOps.csr(kernels, 1f, transposedWeights(), dys, accumulate ? 1f : 0f, dxs);
                 } else {
                     GemmOps.gemmTransA(kernels, 1f, weightMatrix, dys, accumulate ? 1f : 0f, dxs);
                 }
             } else {
                 // the col of sample s is consumed by dW above, so its scratch now takes dcol
-                if (sparse != null) {
-                    SpmmOps.csr(kernels, 1f, sparse.transposed(), dys, 0f, col);
+                if (sparse != null || swat != null) {
+                    SpmmOps.csr(kernels, 1f, transposedWeights(), dys, 0f, col);
                 } else {
                     GemmOps.gemmTransA(kernels, 1f, weightMatrix, dys, 0f, col);
                 }
@@ -265,6 +307,25 @@ public final class Conv2d implements SparseWeights {
         if (sparse != null && b > 0) {
             sparse.addGradientTo(weightGradMatrix);
         }
+    }
+
+    private CsrF32 transposedWeights() {
+        return sparse != null ? sparse.transposed() : swat.transposedWeights();
+    }
+
+    /** Sample s's col built from the saved top-k activations X̂ (row s of the CSR, expanded). */
+    private DenseF32 savedColumns(int s, int ckk, int outPlane) {
+        CsrF32 a = swat.activations();
+        MemorySegment xs = savedSample.segment();
+        xs.fill((byte) 0);
+        for (int p = a.rowStart(s), end = a.rowStart(s + 1); p < end; p++) {
+            xs.setAtIndex(F, a.colIndex(p), a.value(p));
+        }
+        if (col == null) {
+            return savedSample.view(0, ckk, outPlane);
+        }
+        im2col(xs, 0, col.segment());
+        return col;
     }
 
     private void addRowSums(MemorySegment dys, int plane, MemorySegment db) {
@@ -376,6 +437,9 @@ public final class Conv2d implements SparseWeights {
     public long forwardFlops(int[] inputShape) {
         int[] out = outputShape(inputShape);
         long positions = (long) out[1] * out[2];
-        return 2L * outChannels * inChannels * kernel * kernel * positions + (hasBias ? outChannels * positions : 0);
+        long weights = (long) outChannels * inChannels * kernel * kernel;
+        // SWAT counts its k kept weights; a fixed mask is counted dense here, as before
+        long kept = swat != null ? swat.settings().keep(weights) : weights;
+        return 2L * kept * positions + (hasBias ? outChannels * positions : 0);
     }
 }

@@ -15,8 +15,12 @@ import java.util.List;
  * sparse on a weight mask ({@link #setWeightMask}): forward {@code X·Wᵀ} with CSR W, input
  * gradient {@code dY·W}, and the weight gradient only at the kept positions ({@code (dYᵀ·X)}
  * sampled at the pattern).
+ *
+ * <p>With SWAT on ({@link #setSwat}): forward {@code X·Ŵᵀ} with CSR Ŵ (top-k weights), input
+ * gradient {@code dY·Ŵ}, and the <em>dense</em> weight gradient {@code dYᵀ·X̂} from the CSR top-k
+ * activations (sparse activations × dense, through a [out, maxBatch] scratch holding dYᵀ).
  */
-public final class Linear implements SparseWeights {
+public final class Linear implements SparseWeights, SwatLayer {
     private final String name;
     private final int in;
     private final int out;
@@ -25,6 +29,9 @@ public final class Linear implements SparseWeights {
     private Param bias;
     private TensorArena arena;
     private SparseWeight sparse;
+    private SwatState swat;
+    private DenseF32 gradientT; // dYᵀ [out, maxBatch] while SWAT is on
+    private int maxBatch;
 
     /** A layer from {@code in} to {@code out} features. */
     public Linear(String name, int in, int out) {
@@ -60,6 +67,32 @@ public final class Linear implements SparseWeights {
         arena = c.arena();
         weight = c.param("weight");
         bias = c.param("bias");
+        maxBatch = c.maxBatch();
+    }
+
+    @Override
+    public void setSwat(Swat settings) {
+        if (arena == null) {
+            throw new IllegalStateException(name + ": build the network before turning SWAT on");
+        }
+        if (settings != null && sparse != null) {
+            throw new IllegalStateException(name + ": SWAT and a fixed weight mask cannot both be on");
+        }
+        if (swat != null) {
+            swat.close();
+            gradientT.close();
+            swat = null;
+            gradientT = null;
+        }
+        if (settings != null) {
+            swat = new SwatState(settings, arena, kernels, false);
+            gradientT = arena.dense(out * maxBatch);
+        }
+    }
+
+    @Override
+    public SwatState swatState() {
+        return swat;
     }
 
     @Override
@@ -72,13 +105,19 @@ public final class Linear implements SparseWeights {
             sparse = null;
         }
         if (mask != null) {
+            if (swat != null) {
+                throw new IllegalStateException(name + ": SWAT and a fixed weight mask cannot both be on");
+            }
             sparse = new SparseWeight(arena, weight.value(), mask.reshape(out, in));
         }
     }
 
     @Override
     public void forward(DenseF32 x, DenseF32 y) {
-        if (sparse != null) {
+        if (swat != null) {
+            swat.prepare(weight.value(), x);
+            SpmmOps.denseTimesSparseT(kernels, 1f, x, swat.weights(), 0f, y);
+        } else if (sparse != null) {
             sparse.refresh(weight.value());
             SpmmOps.denseTimesSparseT(kernels, 1f, x, sparse.weights(), 0f, y);
         } else {
@@ -91,6 +130,24 @@ public final class Linear implements SparseWeights {
 
     @Override
     public void backward(DenseF32 x, DenseF32 y, DenseF32 dy, DenseF32 dx) {
+        if (swat != null) {
+            // dW += dYᵀ·X̂, dense for every weight, from the saved sparse activations
+            int b = dy.rows();
+            DenseF32 dyT = gradientT.view(0, out, b);
+            for (int r = 0; r < b; r++) {
+                for (int o = 0; o < out; o++) {
+                    dyT.set(o, r, dy.get(r, o));
+                }
+            }
+            SpmmOps.denseTimesSparse(kernels, 1f, dyT, swat.activations(), 1f, weight.grad());
+            for (int r = 0; r < b; r++) {
+                VectorOps.axpy(kernels, 1f, dy.row(r), bias.grad());
+            }
+            if (dx != null) {
+                SpmmOps.denseTimesSparse(kernels, 1f, dy, swat.weights(), 0f, dx);
+            }
+            return;
+        }
         if (sparse != null) {
             SddmmOps.sampleTransposed(kernels, 1f, dy, x, 0f, sparse.gradient());
             sparse.addGradientTo(weight.grad());
@@ -113,6 +170,8 @@ public final class Linear implements SparseWeights {
 
     @Override
     public long forwardFlops(int[] inputShape) {
-        return 2L * (sparse != null ? sparse.nnz() : (long) in * out) + out;
+        long all = (long) in * out;
+        long kept = sparse != null ? sparse.nnz() : swat != null ? swat.settings().keep(all) : all;
+        return 2L * kept + out;
     }
 }

@@ -2,6 +2,7 @@ package dev.thimble.fl.strategy;
 
 import dev.thimble.fl.core.Method;
 import dev.thimble.fl.core.TrainConfig;
+import dev.thimble.fl.nn.Swat;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,9 +50,31 @@ public final class Methods {
         register("prune-once", "baseline for FedDIP: one magnitude pruning to --sparsity after round 1, static mask",
                 (t, o) -> new Method(FedDip.pruneOnce(t, (int) o.get("rounds", 100),
                         o.get("sparsity", FedDip.DEFAULT_TARGET_SPARSITY)), new FedDipClientTrainer()));
+        register("zerofl", "ZeroFL (Qiu et al. 2022): SWAT-U local training, top-k sparse uploads of density"
+                + " (1 - s) + r, FedAvgNZ (--sparsity, --mask-ratio, --upload, --zerofl-mean, --topk-period, --final-lr)",
+                (t, o) -> new Method(new ZeroFl(t, swat(o, ZeroFl.DEFAULT_SPARSITY), o.get("mask_ratio", 0),
+                        ZeroFlUpload.Variant.values()[(int) o.get("zerofl_upload",
+                                ZeroFlUpload.Variant.TOP_K_WEIGHTS.ordinal())],
+                        ZeroFl.Mean.values()[(int) o.get("zerofl_mean", ZeroFl.Mean.ZERO_FILL.ordinal())],
+                        (int) o.get("rounds", 100), finalLr(t, o), o.get("weight_decay", 0)), new SwatClientTrainer()));
+        register("swat-fedavg", "SWAT in FL (ZeroFL's baseline): SWAT-U local training, dense uploads, FedAvg"
+                + " (--sparsity, --topk-period, --final-lr)",
+                (t, o) -> new Method(new SwatFedAvg(t, swat(o, ZeroFl.DEFAULT_SPARSITY), (int) o.get("rounds", 100),
+                        finalLr(t, o), o.get("weight_decay", 0)), new SwatClientTrainer()));
     }
 
     private Methods() {
+    }
+
+    /** SWAT settings from {@code sparsity}, {@code topk_period} and {@code swat_in_place}. */
+    private static Swat swat(Options o, double defaultSparsity) {
+        return new Swat(o.get("sparsity", defaultSparsity),
+                (int) o.get("topk_period", Swat.DEFAULT_TOPK_PERIOD), o.get("swat_in_place", 0) != 0);
+    }
+
+    /** η_T: {@code final_lr}, or η_0·{@value SwatFedAvg#DEFAULT_FINAL_LR_RATIO} when not given. */
+    private static double finalLr(TrainConfig t, Options o) {
+        return o.get("final_lr", t.learningRate() * SwatFedAvg.DEFAULT_FINAL_LR_RATIO);
     }
 
     /** Registers a method under {@code name} (lower case), replacing none. */
