@@ -49,9 +49,29 @@ public final class Methods {
         register("prune-once", "baseline for FedDIP: one magnitude pruning to --sparsity after round 1, static mask",
                 (t, o) -> new Method(FedDip.pruneOnce(t, (int) o.get("rounds", 100),
                         o.get("sparsity", FedDip.DEFAULT_TARGET_SPARSITY)), new FedDipClientTrainer()));
+        register("ntk-zo", "Federated data-free NTK foresight pruning + BP-free (zeroth-order) training (Zhang et al."
+                + " 2024): --pruning ntk|random|magnitude|none, --density, --prune-rounds, --ntk-scorer, --zo-variant"
+                + " seed|fedzo, --zo-k, --zo-sigma, --local-steps, --ema; --lr is the server Adam's (seed) or the"
+                + " local ZO-SGD's (fedzo)", Methods::ntkZo);
     }
 
     private Methods() {
+    }
+
+    /** {@link NtkZo} from the options: enums travel as their ordinals. */
+    private static Method ntkZo(TrainConfig t, Options o) {
+        NtkZoSettings d = NtkZoSettings.defaults(NtkZoSettings.Pruning.NTK, NtkZoSettings.Variant.SEED, 0);
+        NtkZoSettings s = new NtkZoSettings(
+                NtkZoSettings.Pruning.values()[(int) o.get("pruning", 0)],
+                NtkZoSettings.Scorer.values()[(int) o.get("ntk_scorer", 0)],
+                o.get("density", d.density()), (int) o.get("prune_rounds", d.pruneRounds()), d.pruneBatch(),
+                d.ntkEpsilon(), d.ntkDraws(), d.scoreDirections(), d.combination(),
+                NtkZoSettings.Variant.values()[(int) o.get("zo_variant", 0)],
+                (int) o.get("zo_k", d.directions()), (float) o.get("zo_sigma", d.sigma()),
+                (int) o.get("local_steps", d.localSteps()), (int) o.get("zo_chunk", d.chunk()), o.get("ema", 0),
+                d.weightDecay(),
+                (long) o.get("seed", 42));
+        return new Method(new NtkZo("ntk-zo", t, s), new NtkZoClientTrainer(s));
     }
 
     /** Registers a method under {@code name} (lower case), replacing none. */
