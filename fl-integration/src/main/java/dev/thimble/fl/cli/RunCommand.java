@@ -137,7 +137,7 @@ final class RunCommand implements Callable<Integer> {
     int zoK = NtkZoSettings.DEFAULT_DIRECTIONS;
 
     @Option(names = "--zo-sigma", description = "ntk-zo: perturbation scale sigma (default: ${DEFAULT-VALUE}).")
-    double zoSigma = dev.thimble.fl.zo.ZoEstimator.BAFFLE_SIGMA;
+    double zoSigma = 1e-4;
 
     @Option(names = "--local-steps", description = "ntk-zo fedzo: local ZO-SGD steps H per round (default: ${DEFAULT-VALUE}).")
     int localSteps = 1;
