@@ -68,8 +68,8 @@ import java.util.SplittableRandom;
  * example-weighted mean change. Either way pruned weights stay exactly zero: perturbations,
  * estimates and updates are masked.
  *
- * <p>State: the mask, the Adam moments and the EMA live in this strategy's own arena, opened at
- * round 1 of a run and freed by {@link #close()} (the loop does not close strategies; a new run
+ * <p>State: the mask, the Adam moments, the EMA and the round's download live in this strategy's
+ * own arena, opened at round 1 of a run and freed by {@link #close()} (the loop does not close strategies; a new run
  * frees the previous run's state).
  */
 public final class NtkZo implements Strategy, AutoCloseable {
@@ -122,16 +122,16 @@ public final class NtkZo implements Strategy, AutoCloseable {
         }
         int tp = settings.pruningRounds();
         if (round <= tp) {
-            download = NtkZoWire.pruneRequest(state.arena(), round, roundSeed(round), mask);
+            download = NtkZoWire.pruneRequest(own, round, roundSeed(round), mask);
         } else {
             if (round == tp + 1) {
                 beginTraining(state);
             }
             if (settings.variant() == NtkZoSettings.Variant.SEED) {
                 request = drawRequest(round);
-                download = NtkZoWire.seedRequest(state.arena(), request, mask, state.global());
+                download = NtkZoWire.seedRequest(own, request, mask, state.global());
             } else {
-                download = NtkZoWire.fedZoRequest(state.arena(), mask, state.global());
+                download = NtkZoWire.fedZoRequest(own, mask, state.global());
             }
         }
         List<FitInstructions> out = new ArrayList<>(sampledClients.length);
