@@ -108,6 +108,31 @@ class NtkZoTest {
     }
 
     @Test
+    void forwardOnlyScorersFollowTheSameScheduleAndUploadTheSameBytes() {
+        NtkZoSettings bp = settings(NtkZoSettings.Pruning.NTK, NtkZoSettings.Variant.SEED, K);
+        NtkZoSettings zo = new NtkZoSettings(bp.pruning(), NtkZoSettings.Scorer.ZO, bp.density(), bp.pruneRounds(),
+                bp.pruneBatch(), bp.ntkEpsilon(), bp.ntkDraws(), 64, bp.combination(), bp.variant(), bp.directions(),
+                bp.sigma(), bp.localSteps(), bp.chunk(), bp.emaDecay(), bp.weightDecay(), bp.seed());
+        Run a = run(bp, SEED_TRAIN, TP, 1);
+        Run b = run(zo, SEED_TRAIN, TP, 1);
+        try (NtkZo x = a.strategy(); NtkZo y = b.strategy()) {
+            assertEquals(x.keptHistory(), y.keptHistory());
+            for (int i = 0; i < TP; i++) {
+                assertEquals(a.result().rounds().get(i).uplinkBytes(), b.result().rounds().get(i).uplinkBytes());
+                assertTrue(b.result().rounds().get(i).peakClientBytes() < a.result().rounds().get(i).peakClientBytes(),
+                        "the forward-only scorer needs no training network");
+            }
+            boolean[] mx = x.mask();
+            boolean[] my = y.mask();
+            int differ = 0;
+            for (int i = 0; i < mx.length; i++) {
+                differ += mx[i] != my[i] ? 1 : 0;
+            }
+            assertTrue(differ > 0, "the estimates differ from the back-propagated scores, so must some choices");
+        }
+    }
+
+    @Test
     void prunedWeightsStayExactlyZeroThroughSeedAndFedZoTraining() {
         for (NtkZoSettings.Variant v : NtkZoSettings.Variant.values()) {
             TrainConfig train = v == NtkZoSettings.Variant.SEED ? SEED_TRAIN : new TrainConfig(1, 16, 0.02, 0);
