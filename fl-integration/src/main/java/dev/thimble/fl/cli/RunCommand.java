@@ -125,6 +125,9 @@ final class RunCommand implements Callable<Integer> {
             + " in --rounds (default: ${DEFAULT-VALUE}).")
     int pruneRounds = NtkZoSettings.DEFAULT_PRUNE_ROUNDS;
 
+    @Option(names = "--prune-batch", description = "ntk-zo: Gaussian samples per client NTK score (default: ${DEFAULT-VALUE}).")
+    int pruneBatch = NtkZoSettings.DEFAULT_PRUNE_BATCH;
+
     @Option(names = "--ntk-scorer", description = "ntk-zo: clients score by bp (back-propagation) or zo (forward only)"
             + " (default: ${DEFAULT-VALUE}).")
     String ntkScorer = "bp";
@@ -169,6 +172,7 @@ final class RunCommand implements Callable<Integer> {
                 "zo_variant", (double) NtkZoSettings.Variant.parse(zoVariant).ordinal(), "density", density,
                 "prune_rounds", (double) pruneRounds, "zo_k", (double) zoK, "zo_sigma", zoSigma,
                 "local_steps", (double) localSteps, "zo_chunk", (double) zoChunk, "ema", ema));
+        options.put("prune_batch", (double) pruneBatch);
         Method m = Methods.create(method.toLowerCase(Locale.ROOT), train, options);
         DataChoice.Split data = DataChoice.load(dataset, dataDir, seed);
         Model net = ModelChoice.create(model, data.train().sampleShape(), data.train().numClasses());
@@ -308,6 +312,7 @@ final class RunCommand implements Callable<Integer> {
             c.put("pruning", pruning);
             c.put("density", density);
             c.put("prune_rounds", pruneRounds);
+            c.put("prune_batch", pruneBatch);
             c.put("ntk_scorer", ntkScorer);
             c.put("zo_variant", zoVariant);
             c.put("zo_k", zoK);

@@ -50,7 +50,7 @@ public final class Methods {
                 (t, o) -> new Method(FedDip.pruneOnce(t, (int) o.get("rounds", 100),
                         o.get("sparsity", FedDip.DEFAULT_TARGET_SPARSITY)), new FedDipClientTrainer()));
         register("ntk-zo", "Federated data-free NTK foresight pruning + BP-free (zeroth-order) training (Zhang et al."
-                + " 2024): --pruning ntk|random|magnitude|none, --density, --prune-rounds, --ntk-scorer, --zo-variant"
+                + " 2024): --pruning ntk|random|magnitude|none, --density, --prune-rounds, --prune-batch, --ntk-scorer, --zo-variant"
                 + " seed|fedzo, --zo-k, --zo-sigma, --local-steps, --ema; --lr is the server Adam's (seed) or the"
                 + " local ZO-SGD's (fedzo)", Methods::ntkZo);
     }
@@ -64,7 +64,8 @@ public final class Methods {
         NtkZoSettings s = new NtkZoSettings(
                 NtkZoSettings.Pruning.values()[(int) o.get("pruning", 0)],
                 NtkZoSettings.Scorer.values()[(int) o.get("ntk_scorer", 0)],
-                o.get("density", d.density()), (int) o.get("prune_rounds", d.pruneRounds()), d.pruneBatch(),
+                o.get("density", d.density()), (int) o.get("prune_rounds", d.pruneRounds()),
+                (int) o.get("prune_batch", d.pruneBatch()),
                 d.ntkEpsilon(), d.ntkDraws(), d.scoreDirections(), d.combination(),
                 NtkZoSettings.Variant.values()[(int) o.get("zo_variant", 0)],
                 (int) o.get("zo_k", d.directions()), (float) o.get("zo_sigma", d.sigma()),

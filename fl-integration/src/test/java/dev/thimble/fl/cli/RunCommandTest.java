@@ -85,7 +85,7 @@ class RunCommandTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"--zo-k=0", "--density=0", "--density=1.5", "--zo-sigma=0", "--prune-rounds=0",
-            "--pruning=snip", "--zo-variant=mezo", "--ntk-scorer=hessian", "--zo-chunk=0"})
+            "--pruning=snip", "--zo-variant=mezo", "--ntk-scorer=hessian", "--zo-chunk=0", "--prune-batch=0"})
     void badNtkZoSettingsGetOneLineAndStatusTwo(String option) {
         Run r = DemoCommandTest.run("run", "--method", "ntk-zo", "--dataset", "synthetic", "--model", "mlp",
                 "--clients", "4", "--rounds", "1", "--out", tmp.resolve("bad").toString(), option);
