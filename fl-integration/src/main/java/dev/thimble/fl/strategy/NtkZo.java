@@ -257,6 +257,9 @@ public final class NtkZo implements Strategy, AutoCloseable {
     }
 
     private void beginTraining(ServerState state) {
+        if (mask != null) { // w_0 ⊙ m again, in case every client of the last pruning round failed
+            VectorOps.applyMask(state.kernels(), state.global(), mask);
+        }
         if (settings.variant() == NtkZoSettings.Variant.SEED) {
             adam = new Adam(optimNet.parameters(), own, (float) config.learningRate(), ADAM_BETA1, ADAM_BETA2, ADAM_EPS,
                     settings.weightDecay());
