@@ -322,6 +322,12 @@ public final class NtkZo implements Strategy, AutoCloseable {
             p[i] = n == 0 ? 1.0 / results.size() : (double) r.fit().numExamples() / n;
         }
         ZoReply combined = ZoReply.weightedSum(replies, p);
+        for (int k = 0; k < combined.k(); k++) {
+            if (!Float.isFinite(combined.difference(k))) {
+                throw new IllegalStateException(name + ": the loss differences are not finite (training diverged);"
+                        + " lower --lr or --zo-sigma");
+            }
+        }
         DenseF32 w = optimNet.parameters().values();
         w.copyFrom(state.global());
         estimator.reconstruct(state.kernels(), request, combined, mask, optimNet.parameters().grads());

@@ -184,6 +184,10 @@ public final class NtkZoClientTrainer implements ClientTrainer {
             double factor = estimator.factor(request.k(), active);
             double[] c = new double[request.k()];
             for (int i = 0; i < c.length; i++) {
+                if (!Float.isFinite(reply.difference(i))) {
+                    throw new IllegalStateException("ntk-zo fedzo: client " + ctx.clientId() + " diverged at local step "
+                            + (h + 1) + " of round " + ctx.round() + " (non-finite loss); lower --lr");
+                }
                 c[i] = -lr * factor * reply.difference(i); // w ← w − η ĝ, streamed from the seeds
             }
             ZoEstimator.accumulate(ctx.kernels(), w, mask, request, c, Noise.SPHERE);
