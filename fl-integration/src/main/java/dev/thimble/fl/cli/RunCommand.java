@@ -13,6 +13,7 @@ import dev.thimble.fl.strategy.Methods;
 import dev.thimble.fl.strategy.SwatFedAvg;
 import dev.thimble.fl.strategy.ZeroFl;
 import dev.thimble.fl.strategy.ZeroFlUpload;
+import dev.thimble.fl.strategy.NtkZoSettings;
 import dev.thimble.ops.KernelContext;
 import dev.thimble.tensor.MemoryLimitExceededException;
 import java.io.IOException;
@@ -138,6 +139,44 @@ final class RunCommand implements Callable<Integer> {
             + " (default: lr/10).")
     Double finalLr;
 
+    @Option(names = "--pruning", description = "ntk-zo: ntk (federated data-free NTK-SAP), random, magnitude or none"
+            + " (dense ZO) (default: ${DEFAULT-VALUE}).")
+    String pruning = "ntk";
+
+    @Option(names = "--density", description = "ntk-zo: fraction of prunable weights kept, in (0, 1] (default: ${DEFAULT-VALUE}).")
+    double density = NtkZoSettings.DEFAULT_DENSITY;
+
+    @Option(names = "--prune-rounds", description = "ntk-zo: federated NTK pruning rounds T_p before training; they count"
+            + " in --rounds (default: ${DEFAULT-VALUE}).")
+    int pruneRounds = NtkZoSettings.DEFAULT_PRUNE_ROUNDS;
+
+    @Option(names = "--prune-batch", description = "ntk-zo: Gaussian samples per client NTK score (default: ${DEFAULT-VALUE}).")
+    int pruneBatch = NtkZoSettings.DEFAULT_PRUNE_BATCH;
+
+    @Option(names = "--ntk-scorer", description = "ntk-zo: clients score by bp (back-propagation) or zo (forward only)"
+            + " (default: ${DEFAULT-VALUE}).")
+    String ntkScorer = "bp";
+
+    @Option(names = "--zo-variant", description = "ntk-zo: seed (BAFFLE FedSGD, K seeds down, K floats up, server Adam)"
+            + " or fedzo (local ZO-SGD, sparse deltas up) (default: ${DEFAULT-VALUE}).")
+    String zoVariant = "seed";
+
+    @Option(names = "--zo-k", description = "ntk-zo: perturbations K per step (default: ${DEFAULT-VALUE}).")
+    int zoK = NtkZoSettings.DEFAULT_DIRECTIONS;
+
+    @Option(names = "--zo-sigma", description = "ntk-zo: perturbation scale sigma (default: ${DEFAULT-VALUE}).")
+    double zoSigma = 1e-4;
+
+    @Option(names = "--local-steps", description = "ntk-zo fedzo: local ZO-SGD steps H per round (default: ${DEFAULT-VALUE}).")
+    int localSteps = 1;
+
+    @Option(names = "--zo-chunk", description = "ntk-zo: samples per forward chunk of a ZO client (its activation"
+            + " memory) (default: ${DEFAULT-VALUE}).")
+    int zoChunk = NtkZoSettings.DEFAULT_CHUNK;
+
+    @Option(names = "--ema", description = "ntk-zo seed: EMA decay of the evaluated weights, 0 = off (default: ${DEFAULT-VALUE}).")
+    double ema = 0;
+
     @Option(names = "--threads", description = "Clients trained at once (default: the number of cores).")
     int threads = Runtime.getRuntime().availableProcessors();
 
@@ -152,7 +191,7 @@ final class RunCommand implements Callable<Integer> {
         TrainConfig train = new TrainConfig(localEpochs, batchSize, lr, momentum);
         Map<String, Double> extra = new java.util.HashMap<>(Map.of("mu", mu, "rounds", (double) rounds,
                 "sparsity", sparsity, "init_sparsity", initSparsity, "reconfig_interval", (double) reconfigInterval,
-                "lambda_max", lambdaMax));
+                "lambda_max", lambdaMax, "seed", (double) seed));
         extra.putAll(Map.of("mask_ratio", maskRatio, "topk_period", (double) topkPeriod,
                 "swat_in_place", swatInPlace ? 1.0 : 0.0,
                 "zerofl_upload", (double) ZeroFlUpload.Variant.parse(upload).ordinal(),
@@ -160,6 +199,12 @@ final class RunCommand implements Callable<Integer> {
         if (finalLr != null) {
             extra.put("final_lr", finalLr);
         }
+        extra.putAll(Map.of("pruning", (double) NtkZoSettings.Pruning.parse(pruning).ordinal(),
+                "ntk_scorer", (double) NtkZoSettings.Scorer.parse(ntkScorer).ordinal(),
+                "zo_variant", (double) NtkZoSettings.Variant.parse(zoVariant).ordinal(), "density", density,
+                "prune_rounds", (double) pruneRounds, "zo_k", (double) zoK, "zo_sigma", zoSigma,
+                "local_steps", (double) localSteps, "zo_chunk", (double) zoChunk, "ema", ema));
+        extra.put("prune_batch", (double) pruneBatch);
         Method m = Methods.create(method.toLowerCase(Locale.ROOT), train, extra);
         DataChoice.Split data = DataChoice.load(dataset, dataDir, seed);
         Model net = ModelChoice.create(model, data.train().sampleShape(), data.train().numClasses());
@@ -305,6 +350,19 @@ final class RunCommand implements Callable<Integer> {
                 c.put("upload", upload);
                 c.put("zerofl_mean", zeroflMean);
             }
+        }
+        if ("ntk-zo".equals(method.toLowerCase(Locale.ROOT))) {
+            c.put("pruning", pruning);
+            c.put("density", density);
+            c.put("prune_rounds", pruneRounds);
+            c.put("prune_batch", pruneBatch);
+            c.put("ntk_scorer", ntkScorer);
+            c.put("zo_variant", zoVariant);
+            c.put("zo_k", zoK);
+            c.put("zo_sigma", zoSigma);
+            c.put("local_steps", localSteps);
+            c.put("zo_chunk", zoChunk);
+            c.put("ema", ema);
         }
         c.put("seed", seed);
         c.put("client_memory_bytes", clientMemory);

@@ -60,12 +60,7 @@ public final class IterativePruner {
                 densities[t] = DensitySchedule.density(target, t, iterations);
                 kept[t] = DensitySchedule.kept(d, densities[t]);
                 saliency.gradient(mask, Draws.mix(seed, t, 6), scores);
-                abs(scores);
-                BitMask next;
-                try (BitMask active = ParamMasks.and(mask, prunable, arena);
-                        BitMask selected = MaskOps.topK(ctx, arena, scores, kept[t], active)) {
-                    next = ParamMasks.orNot(selected, prunable, arena);
-                }
+                BitMask next = step(ctx, arena, scores, mask, prunable, kept[t]);
                 mask.close();
                 mask = next;
             }
@@ -76,6 +71,31 @@ public final class IterativePruner {
         } finally {
             prunable.close();
             scores.close();
+        }
+    }
+
+    /**
+     * One iteration: keeps the {@code kept} active prunable weights of largest {@code |score|}
+     * (ties to the lower index) and every non-prunable parameter. Federated pruning calls it once
+     * per round with the server's combined scores.
+     *
+     * @param scores (Input/Output) the signed saliency over the flat parameters; replaced by its absolute value
+     * @param mask (Input) the current mask (non-prunable bits set); not modified
+     * @param prunable (Input) the prunable positions ({@link ParamMasks#prunable})
+     * @param kept weights to keep, at most the active prunable count
+     * @return the next mask, a new tensor of {@code arena}
+     */
+    public static BitMask step(KernelContext ctx, TensorArena arena, DenseF32 scores, BitMask mask, BitMask prunable,
+            long kept) {
+        abs(scores);
+        try (BitMask active = ParamMasks.and(mask, prunable, arena)) {
+            if (kept < 0 || kept > active.cardinality()) {
+                throw new IllegalArgumentException("cannot keep " + kept + " of " + active.cardinality()
+                        + " active prunable weights");
+            }
+            try (BitMask selected = MaskOps.topK(ctx, arena, scores, kept, active)) {
+                return ParamMasks.orNot(selected, prunable, arena);
+            }
         }
     }
 

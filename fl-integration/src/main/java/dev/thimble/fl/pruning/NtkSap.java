@@ -54,7 +54,7 @@ import java.util.Objects;
  * Score the mask with a dedicated network and apply it to the weights you keep (foresight pruning
  * keeps the original initialisation).
  */
-public final class NtkSap implements Saliency {
+public final class NtkSap implements Saliency, AutoCloseable {
     /** NTK-SAP's default perturbation ε. */
     public static final float DEFAULT_EPSILON = 0.01f;
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -222,5 +222,14 @@ public final class NtkSap implements Saliency {
         for (long i = 0, n = out.size(); i < n; i++) {
             os.setAtIndex(F, i, Math.fma(gs.getAtIndex(F, i), ws.getAtIndex(F, i), os.getAtIndex(F, i)));
         }
+    }
+
+    /** Frees the buffers this object allocated from its scratch arena (not the network). */
+    @Override
+    public void close() {
+        input.close();
+        first.close();
+        residual.close();
+        prunable.close();
     }
 }

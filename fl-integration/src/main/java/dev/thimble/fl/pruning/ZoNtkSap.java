@@ -44,7 +44,7 @@ import java.util.SplittableRandom;
  * (see {@code ZoEstimatorTest}), so K must grow with the active dimension for the ranking to be
  * reliable.
  */
-public final class ZoNtkSap implements Saliency {
+public final class ZoNtkSap implements Saliency, AutoCloseable {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     private final Network net;
@@ -143,5 +143,17 @@ public final class ZoNtkSap implements Saliency {
         for (long i = 0, n = out.size(); i < n; i++) {
             os.setAtIndex(F, i, as.getAtIndex(F, i) * bs.getAtIndex(F, i));
         }
+    }
+
+    /** Frees the buffers this object allocated from its scratch arena (not the network). */
+    @Override
+    public void close() {
+        input.close();
+        first.close();
+        theta.close();
+        thetaPerturbed.close();
+        relaxed.close();
+        estimate.close();
+        prunable.close();
     }
 }

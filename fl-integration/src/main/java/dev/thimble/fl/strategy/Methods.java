@@ -61,6 +61,10 @@ public final class Methods {
                 + " (--sparsity, --topk-period, --final-lr)",
                 (t, o) -> new Method(new SwatFedAvg(t, swat(o, ZeroFl.DEFAULT_SPARSITY), (int) o.get("rounds", 100),
                         finalLr(t, o), o.get("weight_decay", 0)), new SwatClientTrainer()));
+        register("ntk-zo", "Federated data-free NTK foresight pruning + BP-free (zeroth-order) training (Zhang et al."
+                + " 2024): --pruning ntk|random|magnitude|none, --density, --prune-rounds, --prune-batch, --ntk-scorer, --zo-variant"
+                + " seed|fedzo, --zo-k, --zo-sigma, --local-steps, --ema; --lr is the server Adam's (seed) or the"
+                + " local ZO-SGD's (fedzo)", Methods::ntkZo);
     }
 
     private Methods() {
@@ -75,6 +79,23 @@ public final class Methods {
     /** η_T: {@code final_lr}, or η_0·{@value SwatFedAvg#DEFAULT_FINAL_LR_RATIO} when not given. */
     private static double finalLr(TrainConfig t, Options o) {
         return o.get("final_lr", t.learningRate() * SwatFedAvg.DEFAULT_FINAL_LR_RATIO);
+    }
+
+    /** {@link NtkZo} from the options: enums travel as their ordinals. */
+    private static Method ntkZo(TrainConfig t, Options o) {
+        NtkZoSettings d = NtkZoSettings.defaults(NtkZoSettings.Pruning.NTK, NtkZoSettings.Variant.SEED, 0);
+        NtkZoSettings s = new NtkZoSettings(
+                NtkZoSettings.Pruning.values()[(int) o.get("pruning", 0)],
+                NtkZoSettings.Scorer.values()[(int) o.get("ntk_scorer", 0)],
+                o.get("density", d.density()), (int) o.get("prune_rounds", d.pruneRounds()),
+                (int) o.get("prune_batch", d.pruneBatch()),
+                d.ntkEpsilon(), d.ntkDraws(), d.scoreDirections(), d.combination(),
+                NtkZoSettings.Variant.values()[(int) o.get("zo_variant", 0)],
+                (int) o.get("zo_k", d.directions()), (float) o.get("zo_sigma", d.sigma()),
+                (int) o.get("local_steps", d.localSteps()), (int) o.get("zo_chunk", d.chunk()), o.get("ema", 0),
+                d.weightDecay(),
+                (long) o.get("seed", 42));
+        return new Method(new NtkZo("ntk-zo", t, s), new NtkZoClientTrainer(s));
     }
 
     /** Registers a method under {@code name} (lower case), replacing none. */

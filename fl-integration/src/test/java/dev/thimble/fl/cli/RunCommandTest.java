@@ -68,6 +68,35 @@ class RunCommandTest {
     }
 
     @Test
+    void ntkZoRunsFromTheCommandLineAndRecordsItsSettings() throws IOException {
+        Path out = tmp.resolve("ntkzo");
+        Run r = DemoCommandTest.run("run", "--method", "ntk-zo", "--dataset", "synthetic", "--model", "mlp",
+                "--clients", "4", "--fraction", "0.5", "--rounds", "4", "--prune-rounds", "2", "--density", "0.3",
+                "--zo-k", "5", "--lr", "0.01", "--out", out.toString());
+        assertEquals(0, r.status(), r.out() + r.err());
+        JsonNode json = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertEquals("ntk-zo", json.path("config").path("method").asText());
+        assertEquals("ntk", json.path("config").path("pruning").asText());
+        assertEquals(5, json.path("config").path("zo_k").asInt());
+        List<String> csv = Files.readAllLines(out.resolve("metrics.csv"));
+        long up = Long.parseLong(csv.get(3).split(",")[4]); // round 3: the first training round
+        assertEquals(2 * (4 + 4 * 5), up, "two clients, K = 5 differences and the header each");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--zo-k=0", "--density=0", "--density=1.5", "--zo-sigma=0", "--prune-rounds=0",
+            "--pruning=snip", "--zo-variant=mezo", "--ntk-scorer=hessian", "--zo-chunk=0", "--prune-batch=0"})
+    void badNtkZoSettingsGetOneLineAndStatusTwo(String option) {
+        Run r = DemoCommandTest.run("run", "--method", "ntk-zo", "--dataset", "synthetic", "--model", "mlp",
+                "--clients", "4", "--rounds", "1", "--out", tmp.resolve("bad").toString(), option);
+        assertEquals(2, r.status(), r.out() + r.err());
+        String err = r.err().strip();
+        assertEquals(1, err.lines().count(), err);
+        assertTrue(err.startsWith("thimble: "), err);
+        assertFalse(err.contains("Exception"), err);
+    }
+
+    @Test
     void tooSmallBudgetSaysWhatOneClientNeeds() {
         Run r = DemoCommandTest.run("run", "--dataset", "synthetic", "--model", "mlp", "--clients", "4", "--rounds", "1",
                 "--client-memory", "100KiB", "--out", tmp.resolve("budget").toString());
