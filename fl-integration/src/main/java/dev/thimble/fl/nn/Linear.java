@@ -115,4 +115,12 @@ public final class Linear implements SparseWeights {
     public long forwardFlops(int[] inputShape) {
         return 2L * (sparse != null ? sparse.nnz() : (long) in * out) + out;
     }
+
+    @Override
+    public void free() {
+        if (sparse != null) {
+            sparse.close();
+            sparse = null;
+        }
+    }
 }
