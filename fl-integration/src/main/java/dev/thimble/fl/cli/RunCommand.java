@@ -113,6 +113,18 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--lambda-max", description = "FedDIP regularisation ceiling lambda_max (default: ${DEFAULT-VALUE}).")
     double lambdaMax = 1e-3;
 
+    @Option(names = "--budgets", split = ",", paramLabel = "F",
+            description = "FeDepth/HeteroFL: budget fractions of the full model's training memory, one per client group"
+                    + " (default: 1/6,1/3,1/2,1).")
+    List<String> budgets;
+
+    @Option(names = "--fedepth-split", description = "FeDepth block decomposition: measured or table (default: ${DEFAULT-VALUE}).")
+    String fedepthSplit = "measured";
+
+    @Option(names = "--widths", split = ",", paramLabel = "W",
+            description = "HeteroFL: width multiplier per budget group (default: 0.165,0.33,0.5,1).")
+    List<Double> widths;
+
     @Option(names = "--threads", description = "Clients trained at once (default: the number of cores).")
     int threads = Runtime.getRuntime().availableProcessors();
 
@@ -125,9 +137,7 @@ final class RunCommand implements Callable<Integer> {
         validate();
         PrintWriter stdout = spec.commandLine().getOut();
         TrainConfig train = new TrainConfig(localEpochs, batchSize, lr, momentum);
-        Method m = Methods.create(method.toLowerCase(Locale.ROOT), train, Map.of("mu", mu, "rounds", (double) rounds,
-                "sparsity", sparsity, "init_sparsity", initSparsity, "reconfig_interval", (double) reconfigInterval,
-                "lambda_max", lambdaMax));
+        Method m = Methods.create(method.toLowerCase(Locale.ROOT), train, methodOptions());
         DataChoice.Split data = DataChoice.load(dataset, dataDir, seed);
         Model net = ModelChoice.create(model, data.train().sampleShape(), data.train().numClasses());
         List<Dataset> parts = new ArrayList<>();
@@ -175,6 +185,41 @@ final class RunCommand implements Callable<Integer> {
         RunOutputs.writePlot(dir.resolve("plot.png"), m.name() + " / " + net.name(), result.rounds());
         printSummary(stdout, result.rounds(), dir, wall);
         return 0;
+    }
+
+    /** The named numbers method factories read. */
+    private Map<String, Double> methodOptions() {
+        Map<String, Double> o = new LinkedHashMap<>(Map.of("mu", mu, "rounds", (double) rounds, "sparsity", sparsity,
+                "init_sparsity", initSparsity, "reconfig_interval", (double) reconfigInterval, "lambda_max", lambdaMax,
+                "clients", (double) clients, "client_memory", clientMemory == null ? 0.0 : (double) clientMemory));
+        if (budgets != null) {
+            o.put("budget_groups", (double) budgets.size());
+            for (int g = 0; g < budgets.size(); g++) {
+                o.put("budget_" + g, fraction(budgets.get(g)));
+            }
+        }
+        if (widths != null) {
+            for (int g = 0; g < widths.size(); g++) {
+                o.put("width_" + g, widths.get(g));
+            }
+        }
+        switch (fedepthSplit.toLowerCase(Locale.ROOT)) {
+            case "measured" -> o.put("fedepth_split", 0.0);
+            case "table" -> o.put("fedepth_split", 1.0);
+            default -> throw new IllegalArgumentException("--fedepth-split must be measured or table, got " + fedepthSplit);
+        }
+        return o;
+    }
+
+    /** "1/6" or "0.25". */
+    private static double fraction(String s) {
+        try {
+            int slash = s.indexOf('/');
+            return slash < 0 ? Double.parseDouble(s.trim())
+                    : Double.parseDouble(s.substring(0, slash).trim()) / Double.parseDouble(s.substring(slash + 1).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--budgets: '" + s + "' is not a fraction like 1/6 or 0.25", e);
+        }
     }
 
     private void validate() {
@@ -258,6 +303,11 @@ final class RunCommand implements Callable<Integer> {
             c.put("init_sparsity", initSparsity);
             c.put("reconfig_interval", reconfigInterval);
             c.put("lambda_max", lambdaMax);
+        }
+        if (List.of("fedepth", "heterofl").contains(method.toLowerCase(Locale.ROOT))) {
+            c.put("budgets", budgets == null ? "1/6,1/3,1/2,1" : String.join(",", budgets));
+            c.put("fedepth_split", fedepthSplit);
+            c.put("widths", widths == null ? "0.165,0.33,0.5,1" : widths.toString());
         }
         c.put("seed", seed);
         c.put("client_memory_bytes", clientMemory);

@@ -86,14 +86,17 @@ public final class FeDepth extends FedAvg {
         return out;
     }
 
-    /** Client k's budget: its group's fraction of the full model's training memory. */
+    /**
+     * Client k's budget: its group's fraction of the full model's training memory (the run's
+     * {@code --client-memory}, when given, is that full-model figure and went into the budgets).
+     */
     @Override
     public long clientMemoryBytes(int clientId, int numClients, ServerState state, long configuredBytes) {
         if (numClients != this.numClients) {
             throw new IllegalStateException("FeDepth was configured for " + this.numClients + " clients, the run has "
                     + numClients);
         }
-        return budgets.clientBudget(clientId, numClients, state, configuredBytes);
+        return budgets.clientBudget(clientId, numClients, state);
     }
 
     /** The memory groups. */

@@ -17,13 +17,16 @@ public final class MemoryBudgets {
     private final double[] fractions;
     private final int batch;
     private final double momentum;
+    private final long givenBytes;
     private volatile long measured; // M, once measured
 
     /**
      * Budgets of {@code fractions} (one group per entry, each in (0, 1]) of the full model's
-     * training memory at batch {@code batch} with SGD momentum {@code momentum}.
+     * training memory M at batch {@code batch} with SGD momentum {@code momentum}.
+     *
+     * @param givenBytes M when positive (the run's {@code --client-memory}); 0 to measure it
      */
-    public MemoryBudgets(double[] fractions, int batch, double momentum) {
+    public MemoryBudgets(double[] fractions, int batch, double momentum, long givenBytes) {
         if (fractions.length == 0) {
             throw new IllegalArgumentException("at least one budget group is needed");
         }
@@ -35,6 +38,11 @@ public final class MemoryBudgets {
         this.fractions = fractions.clone();
         this.batch = batch;
         this.momentum = momentum;
+        if (givenBytes < 0) {
+            throw new IllegalArgumentException("the full model's training memory must be positive (or 0: measure it),"
+                    + " got " + givenBytes);
+        }
+        this.givenBytes = givenBytes;
     }
 
     /** Number of groups G. */
@@ -55,10 +63,10 @@ public final class MemoryBudgets {
         return fractions[group];
     }
 
-    /** M: {@code configuredBytes} when positive, else the measured training memory of the whole model. */
-    public long fullTrainingBytes(ServerState state, long configuredBytes) {
-        if (configuredBytes > 0) {
-            return configuredBytes;
+    /** M: the given bytes, or the measured training memory of the whole model at batch B. */
+    public long fullTrainingBytes(ServerState state) {
+        if (givenBytes > 0) {
+            return givenBytes;
         }
         long m = measured;
         if (m == 0) {
@@ -73,13 +81,23 @@ public final class MemoryBudgets {
     }
 
     /** Budget of group g in bytes: ⌊fraction_g · M⌋. */
-    public long budget(int group, ServerState state, long configuredBytes) {
-        return (long) Math.floor(fractions[group] * fullTrainingBytes(state, configuredBytes));
+    public long budget(int group, ServerState state) {
+        return (long) Math.floor(fractions[group] * fullTrainingBytes(state));
     }
 
-    /** Budget of client k. */
-    public long clientBudget(int clientId, int numClients, ServerState state, long configuredBytes) {
-        return budget(group(clientId, numClients), state, configuredBytes);
+    /** Budget of client k of N. */
+    public long clientBudget(int clientId, int numClients, ServerState state) {
+        return budget(group(clientId, numClients), state);
+    }
+
+    /** The batch B the budgets are measured at. */
+    public int batch() {
+        return batch;
+    }
+
+    /** The SGD momentum the budgets are measured with (it decides whether a momentum buffer exists). */
+    public double momentum() {
+        return momentum;
     }
 
     /** The measured M of a model (no caching), for tools and tests. */

@@ -2,6 +2,7 @@ package dev.thimble.fl.strategy;
 
 import dev.thimble.fl.core.Method;
 import dev.thimble.fl.core.TrainConfig;
+import dev.thimble.fl.depth.DepthMethods;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +39,10 @@ public final class Methods {
                         o.get("sparsity", FedDip.DEFAULT_TARGET_SPARSITY),
                         (int) o.get("reconfig_interval", FedDip.DEFAULT_INTERVAL),
                         o.get("lambda_max", FedDip.DEFAULT_LAMBDA_MAX)), new FedDipClientTrainer()));
+        register("fedepth", "FeDepth (Zhang et al. 2023): memory-adaptive depth-wise block training under per-group"
+                + " budgets (--budgets, --fedepth-split)", (t, o) -> DepthMethods.fedepth(t, o.extra()));
+        register("heterofl", "HeteroFL width slimming (Diao et al. 2021) under FeDepth's budgets (--budgets, --widths)",
+                (t, o) -> DepthMethods.heterofl(t, o.extra()));
     }
 
     private Methods() {

@@ -1,0 +1,59 @@
+package dev.thimble.fl.depth;
+
+import dev.thimble.fl.core.Method;
+import dev.thimble.fl.core.TrainConfig;
+import java.util.Map;
+
+/**
+ * Factories of {@link FeDepth} and {@link HeteroFl} from the CLI's named numbers: {@code rounds},
+ * {@code clients}, {@code client_memory} (M in bytes, 0 = measure), {@code budget_groups} and
+ * {@code budget_0..} (the fractions, default {1/6, 1/3, 1/2, 1}), {@code fedepth_split}
+ * (0 = measured, 1 = table) and {@code width_0..} (HeteroFL's widths).
+ */
+public final class DepthMethods {
+    private DepthMethods() {
+    }
+
+    /** FeDepth with its client trainer. */
+    public static Method fedepth(TrainConfig t, Map<String, Double> o) {
+        DepthPlanner.Split split = o.getOrDefault("fedepth_split", 0.0) == 1.0 ? DepthPlanner.Split.TABLE
+                : DepthPlanner.Split.MEASURED;
+        return new Method(new FeDepth(t, rounds(o), clients(o), budgets(t, o)), new FeDepthClientTrainer(split));
+    }
+
+    /** HeteroFL with its client trainer. */
+    public static Method heterofl(TrainConfig t, Map<String, Double> o) {
+        MemoryBudgets b = budgets(t, o);
+        double[] w = new double[b.groups()];
+        for (int g = 0; g < w.length; g++) {
+            w[g] = o.getOrDefault("width_" + g,
+                    w.length == HeteroFl.DEFAULT_WIDTHS.length ? HeteroFl.DEFAULT_WIDTHS[g] : b.fraction(g));
+        }
+        return new Method(new HeteroFl(t, rounds(o), clients(o), b, w), new HeteroFlClientTrainer());
+    }
+
+    private static MemoryBudgets budgets(TrainConfig t, Map<String, Double> o) {
+        int groups = (int) (double) o.getOrDefault("budget_groups", (double) MemoryBudgets.FEDEPTH_FRACTIONS.length);
+        double[] f = new double[groups];
+        for (int g = 0; g < groups; g++) {
+            Double v = o.get("budget_" + g);
+            if (v == null && groups != MemoryBudgets.FEDEPTH_FRACTIONS.length) {
+                throw new IllegalArgumentException("budget group " + g + " has no fraction");
+            }
+            f[g] = v != null ? v : MemoryBudgets.FEDEPTH_FRACTIONS[g];
+        }
+        return new MemoryBudgets(f, t.batchSize(), t.momentum(), (long) (double) o.getOrDefault("client_memory", 0.0));
+    }
+
+    private static int rounds(Map<String, Double> o) {
+        return (int) (double) o.getOrDefault("rounds", 100.0);
+    }
+
+    private static int clients(Map<String, Double> o) {
+        Double c = o.get("clients");
+        if (c == null) {
+            throw new IllegalArgumentException("FeDepth and HeteroFL need the number of clients (option 'clients')");
+        }
+        return (int) (double) c;
+    }
+}
