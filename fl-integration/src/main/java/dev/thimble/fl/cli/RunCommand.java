@@ -121,9 +121,17 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--fedepth-split", description = "FeDepth block decomposition: measured or table (default: ${DEFAULT-VALUE}).")
     String fedepthSplit = "measured";
 
+    @Option(names = "--fedepth-mutual", description = "FeDepth: clients whose budget holds two full models also train a"
+            + " private auxiliary model by deep mutual learning (surplus memory, e.g. --budgets 1/3,1/2,1,2).")
+    boolean fedepthMutual;
+
     @Option(names = "--widths", split = ",", paramLabel = "W",
             description = "HeteroFL: width multiplier per budget group (default: 0.165,0.33,0.5,1).")
     List<Double> widths;
+
+    @Option(names = "--test-samples", paramLabel = "N",
+            description = "Evaluate on the first N test samples only, to save time on slow models (default: all).")
+    Integer testSamples;
 
     @Option(names = "--threads", description = "Clients trained at once (default: the number of cores).")
     int threads = Runtime.getRuntime().availableProcessors();
@@ -165,10 +173,12 @@ final class RunCommand implements Callable<Integer> {
                 localEpochs, batchSize, lr, clientMemory == null ? "" : ", client budget " + ByteSize.format(clientMemory));
         stdout.flush();
 
+        Dataset test = testSamples == null ? data.test()
+                : data.test().subset(DataChoice.range(0, Math.min(testSamples, data.test().size())));
         KernelContext.global(); // the kernel choice is logged now, not over the progress bar
         RunResult result;
         try (ProgressBar bar = progressBar(m.name())) {
-            result = FederatedLoop.builder().model(net).method(m).clients(parts).testData(data.test())
+            result = FederatedLoop.builder().model(net).method(m).clients(parts).testData(test)
                     .rounds(rounds).fraction(fraction).seed(seed).threads(threads)
                     .clientMemoryBytes(clientMemory == null ? 0 : clientMemory)
                     .onRound(r -> {
@@ -203,6 +213,7 @@ final class RunCommand implements Callable<Integer> {
                 o.put("width_" + g, widths.get(g));
             }
         }
+        o.put("fedepth_mutual", fedepthMutual ? 1.0 : 0.0);
         switch (fedepthSplit.toLowerCase(Locale.ROOT)) {
             case "measured" -> o.put("fedepth_split", 0.0);
             case "table" -> o.put("fedepth_split", 1.0);
@@ -237,6 +248,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (!(mu >= 0) || !Double.isFinite(mu)) {
             throw new IllegalArgumentException("--mu must be >= 0, got " + mu);
+        }
+        if (testSamples != null && testSamples < 1) {
+            throw new IllegalArgumentException("--test-samples must be at least 1, got " + testSamples);
         }
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
@@ -307,8 +321,10 @@ final class RunCommand implements Callable<Integer> {
         if (List.of("fedepth", "heterofl").contains(method.toLowerCase(Locale.ROOT))) {
             c.put("budgets", budgets == null ? "1/6,1/3,1/2,1" : String.join(",", budgets));
             c.put("fedepth_split", fedepthSplit);
+            c.put("fedepth_mutual", fedepthMutual);
             c.put("widths", widths == null ? "0.165,0.33,0.5,1" : widths.toString());
         }
+        c.put("test_samples", testSamples);
         c.put("seed", seed);
         c.put("client_memory_bytes", clientMemory);
         c.put("threads", threads);

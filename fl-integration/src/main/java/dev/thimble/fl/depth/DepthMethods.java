@@ -8,7 +8,8 @@ import java.util.Map;
  * Factories of {@link FeDepth} and {@link HeteroFl} from the CLI's named numbers: {@code rounds},
  * {@code clients}, {@code client_memory} (M in bytes, 0 = measure), {@code budget_groups} and
  * {@code budget_0..} (the fractions, default {1/6, 1/3, 1/2, 1}), {@code fedepth_split}
- * (0 = measured, 1 = table) and {@code width_0..} (HeteroFL's widths).
+ * (0 = measured, 1 = table), {@code fedepth_mutual} (1 = mutual learning with surplus memory) and
+ * {@code width_0..} (HeteroFL's widths).
  */
 public final class DepthMethods {
     private DepthMethods() {
@@ -18,7 +19,9 @@ public final class DepthMethods {
     public static Method fedepth(TrainConfig t, Map<String, Double> o) {
         DepthPlanner.Split split = o.getOrDefault("fedepth_split", 0.0) == 1.0 ? DepthPlanner.Split.TABLE
                 : DepthPlanner.Split.MEASURED;
-        return new Method(new FeDepth(t, rounds(o), clients(o), budgets(t, o)), new FeDepthClientTrainer(split));
+        boolean mutual = o.getOrDefault("fedepth_mutual", 0.0) != 0;
+        return new Method(new FeDepth(t, rounds(o), clients(o), budgets(t, o)),
+                new FeDepthClientTrainer(split, mutual, FeDepthClientTrainer.DML_LAMBDA));
     }
 
     /** HeteroFL with its client trainer. */
@@ -27,7 +30,7 @@ public final class DepthMethods {
         double[] w = new double[b.groups()];
         for (int g = 0; g < w.length; g++) {
             w[g] = o.getOrDefault("width_" + g,
-                    w.length == HeteroFl.DEFAULT_WIDTHS.length ? HeteroFl.DEFAULT_WIDTHS[g] : b.fraction(g));
+                    w.length == HeteroFl.DEFAULT_WIDTHS.length ? HeteroFl.DEFAULT_WIDTHS[g] : Math.min(1, b.fraction(g)));
         }
         return new Method(new HeteroFl(t, rounds(o), clients(o), b, w), new HeteroFlClientTrainer());
     }

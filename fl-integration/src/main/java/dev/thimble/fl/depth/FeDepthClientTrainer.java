@@ -27,6 +27,14 @@ import org.slf4j.LoggerFactory;
  * parameters, writes them back, and frees the stage; later blocks are not executed. The upload is
  * the full model, dense.
  *
+ * <p>Mutual learning (FeDepth's surplus-memory regime, optional): a client whose plan is the whole
+ * model and whose budget also holds a second model trained alongside ({@link MemoryProbe}: two
+ * networks, two momentum buffers) trains the received model together with a private auxiliary
+ * full model by deep mutual learning, λ_kd = {@value #DML_LAMBDA} ({@link StageTraining#mutual}). The
+ * auxiliary model is never uploaded; between rounds the client keeps it (here on the heap, as
+ * FeDepth's code keeps it on disk), so it is in the arena, and counted, only while it trains. It
+ * starts from a seeded random initialisation the first time the client trains.
+ *
  * <p>Deviation from the code: FeDepth creates one optimizer per round, so the shared head's
  * momentum carries over from stage to stage; here each stage starts with fresh momentum (only the
  * head is affected; earlier blocks are never trained again). Memory is accounted honestly: the
@@ -37,13 +45,47 @@ import org.slf4j.LoggerFactory;
 public final class FeDepthClientTrainer implements ClientTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(FeDepthClientTrainer.class);
 
+    /** FeDepth's λ_kd. */
+    public static final double DML_LAMBDA = 1.0;
+
     private final DepthPlanner.Split split;
+    private final boolean mutual;
+    private final double lambda;
     private final DepthPlanner planner = new DepthPlanner();
+    private final Map<Integer, float[]> auxiliary = new ConcurrentHashMap<>(); // client -> its private model
+    private final Map<String, Long> mutualNeed = new ConcurrentHashMap<>();
     private final Map<String, Boolean> logged = new ConcurrentHashMap<>();
 
-    /** A trainer choosing its stages by {@code split}. */
+    /** A trainer choosing its stages by {@code split}, without mutual learning. */
     public FeDepthClientTrainer(DepthPlanner.Split split) {
+        this(split, false, DML_LAMBDA);
+    }
+
+    /**
+     * A trainer choosing its stages by {@code split}.
+     *
+     * @param mutual whether clients with surplus memory train an auxiliary model by mutual learning
+     * @param lambda λ_kd of the KL terms
+     */
+    public FeDepthClientTrainer(DepthPlanner.Split split, boolean mutual, double lambda) {
         this.split = Objects.requireNonNull(split, "split");
+        if (!(lambda >= 0) || !Double.isFinite(lambda)) {
+            throw new IllegalArgumentException("FeDepth: λ_kd must be finite and non-negative, got " + lambda);
+        }
+        this.mutual = mutual;
+        this.lambda = lambda;
+    }
+
+    /** Whether this client trains by mutual learning this round: a whole-model plan and room for two models. */
+    boolean mutualFits(ClientContext ctx, TrainConfig cfg, DepthPlan plan) {
+        long limit = ctx.arena().limitBytes();
+        if (!mutual || !plan.isWhole() || limit == Long.MAX_VALUE) {
+            return false;
+        }
+        int b = Math.max(1, Math.min(cfg.batchSize(), ctx.data().size()));
+        long need = mutualNeed.computeIfAbsent(ctx.model().name() + "/" + b + "/" + (cfg.momentum() != 0),
+                k -> MemoryProbe.mutual(ctx.model(), b, cfg.momentum(), ctx.kernels()));
+        return need <= limit;
     }
 
     /** The stages a client with this context and configuration trains. */
@@ -65,6 +107,21 @@ public final class FeDepthClientTrainer implements ClientTrainer {
         return p;
     }
 
+    /** The auxiliary model's first parameters: the model's initialisation from a client-specific seed. */
+    private static float[] initialAuxiliary(ClientContext ctx) {
+        try (dev.thimble.tensor.TensorArena tmp = dev.thimble.tensor.TensorArena.open("aux-init");
+                dev.thimble.fl.nn.Network net = dev.thimble.fl.nn.Network.build(ctx.model(), tmp, 1, false,
+                        ctx.kernels())) {
+            net.parameters().initialize(0xA0C5L * 31 + ctx.clientId());
+            return net.parameters().values().toArray();
+        }
+    }
+
+    /** How many clients hold an auxiliary model (for tests and reports). */
+    public int auxiliaryModels() {
+        return auxiliary.size();
+    }
+
     @Override
     public FitResult fit(ClientContext ctx, FitInstructions instructions) {
         TrainConfig cfg = instructions.config();
@@ -75,7 +132,13 @@ public final class FeDepthClientTrainer implements ClientTrainer {
         DenseF32 upload = ctx.uplink().dense(d);
         try {
             StageTraining.Totals t;
-            if (plan.isWhole()) {
+            if (mutualFits(ctx, cfg, plan)) {
+                float[] aux = auxiliary.computeIfAbsent(ctx.clientId(), k -> initialAuxiliary(ctx));
+                synchronized (aux) { // a client trains in one thread per round; the lock documents ownership
+                    t = StageTraining.mutual(ctx.model(), instructions.payload(), upload, aux, lambda, ctx.data(), h,
+                            ctx.seed(), ctx.arena(), ctx.kernels());
+                }
+            } else if (plan.isWhole()) {
                 t = StageTraining.whole(ctx.model(), instructions.payload(), upload, ctx.data(), h, ctx.seed(),
                         ctx.arena(), ctx.kernels());
             } else {

@@ -21,7 +21,8 @@ public final class MemoryBudgets {
     private volatile long measured; // M, once measured
 
     /**
-     * Budgets of {@code fractions} (one group per entry, each in (0, 1]) of the full model's
+     * Budgets of {@code fractions} (one group per entry, each positive; above 1 is FeDepth's
+     * surplus-memory regime) of the full model's
      * training memory M at batch {@code batch} with SGD momentum {@code momentum}.
      *
      * @param givenBytes M when positive (the run's {@code --client-memory}); 0 to measure it
@@ -31,8 +32,9 @@ public final class MemoryBudgets {
             throw new IllegalArgumentException("at least one budget group is needed");
         }
         for (double f : fractions) {
-            if (!(f > 0 && f <= 1)) {
-                throw new IllegalArgumentException("budget fractions must be in (0, 1], got " + Arrays.toString(fractions));
+            if (!(f > 0) || !Double.isFinite(f)) {
+                throw new IllegalArgumentException("budget fractions must be positive (above 1: surplus memory), got "
+                        + Arrays.toString(fractions));
             }
         }
         this.fractions = fractions.clone();

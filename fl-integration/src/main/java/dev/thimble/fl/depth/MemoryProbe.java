@@ -30,6 +30,20 @@ final class MemoryProbe {
         }
     }
 
+    /** Peak bytes of one step of deep mutual learning of two copies of {@code model} at batch {@code batch}. */
+    static long mutual(Model model, int batch, double momentum, KernelContext kernels) {
+        Dataset data = blank(model, batch);
+        StageTraining.Hyper h = new StageTraining.Hyper(1, batch, 1e-3, momentum, 0);
+        int d = Math.toIntExact(model.parameterCount());
+        try (TensorArena io = TensorArena.open("probe-io");
+                DenseF32 down = io.dense(d);
+                DenseF32 up = io.dense(d);
+                TensorArena arena = TensorArena.open("probe-mutual")) {
+            StageTraining.mutual(model, Payload.dense(down), up, new float[d], 1, data, h, 1, arena, kernels);
+            return arena.peakBytes();
+        }
+    }
+
     /**
      * Peak bytes of one step of training {@code stage} of a multi-stage plan at batch {@code batch}:
      * the client's copy of the full model (d floats, it holds the model between stages) plus the

@@ -2,6 +2,7 @@ package dev.thimble.fl.depth;
 
 import dev.thimble.fl.core.Payload;
 import dev.thimble.fl.data.Dataset;
+import dev.thimble.fl.nn.KlDivergence;
 import dev.thimble.fl.nn.Model;
 import dev.thimble.fl.nn.Network;
 import dev.thimble.fl.nn.SoftmaxCrossEntropy;
@@ -94,6 +95,63 @@ final class StageTraining {
             Totals t = epochs(prefix, net, x, sgd, data, h.epochs(), new SplittableRandom(seed));
             layout.store(net, full);
             return t;
+        }
+    }
+
+    /**
+     * Deep mutual learning of the received model with the client's private auxiliary model
+     * (FeDepth's surplus-memory regime, {@code learning_light_sufficient.py}): both see each batch,
+     * {@code L_g = CE(f_g) + λ·KL(p_a ‖ p_g)} and {@code L_a = CE(f_a) + λ·KL(p_g ‖ p_a)} with the
+     * other model's pre-step output as a constant teacher, each model its own SGD.
+     *
+     * @param aux (Input/Output) the auxiliary model's parameters, kept by the client between rounds
+     * @return totals of the global model's cross-entropy (FLOPs of both models)
+     */
+    static Totals mutual(Model model, Payload download, DenseF32 upload, float[] aux, double lambda, Dataset data,
+            Hyper h, long seed, TensorArena arena, KernelContext kernels) {
+        int b = Math.max(1, Math.min(h.batch(), data.size()));
+        try (Network g = Network.build(model, arena, b, true, kernels);
+                Network a = Network.build(model, arena, b, true, kernels);
+                DenseF32 x = arena.dense(batched(b, model.inputShape()));
+                Sgd sg = new Sgd(g.parameters(), arena, (float) h.lr(), (float) h.momentum(), (float) h.weightDecay());
+                Sgd sa = new Sgd(a.parameters(), arena, (float) h.lr(), (float) h.momentum(),
+                        (float) h.weightDecay())) {
+            download.scatterInto(g.parameters().values());
+            a.parameters().values().copyFrom(aux);
+            SplittableRandom rng = new SplittableRandom(seed);
+            int n = data.size();
+            int[] order = new int[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            int[] labels = new int[b];
+            double lossSum = 0;
+            long seen = 0;
+            for (int epoch = 0; epoch < h.epochs(); epoch++) {
+                shuffle(order, rng);
+                for (int from = 0; from < n; from += b) {
+                    int count = Math.min(b, n - from);
+                    data.fillBatch(order, from, count, x, labels);
+                    DenseF32 in = count == b ? x : x.slice(0, count);
+                    DenseF32 lg = g.forward(in);
+                    DenseF32 la = a.forward(in);
+                    g.parameters().zeroGrads();
+                    a.parameters().zeroGrads();
+                    lossSum += SoftmaxCrossEntropy.lossAndGradient(lg, labels, g.outputGradient(count)) * count;
+                    SoftmaxCrossEntropy.lossAndGradient(la, labels, a.outputGradient(count));
+                    KlDivergence.addGradient(lg, la, 1, (float) lambda, g.outputGradient(count));
+                    KlDivergence.addGradient(la, lg, 1, (float) lambda, a.outputGradient(count));
+                    g.backward();
+                    a.backward();
+                    sg.step();
+                    sa.step();
+                    seen += count;
+                }
+            }
+            upload.copyFrom(g.parameters().values());
+            float[] trained = a.parameters().values().toArray();
+            System.arraycopy(trained, 0, aux, 0, aux.length);
+            return new Totals(lossSum, seen, 2 * 3 * g.forwardFlops() * seen);
         }
     }
 

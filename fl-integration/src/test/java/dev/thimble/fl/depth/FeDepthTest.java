@@ -99,6 +99,26 @@ class FeDepthTest {
     }
 
     @Test
+    void withSurplusMemoryTheTopGroupAlsoTrainsAPrivateModelByMutualLearning() {
+        double[] fractions = {0.4, 0.5, 0.7, 2.5};
+        FeDepthClientTrainer inner = new FeDepthClientTrainer(DepthPlanner.Split.MEASURED, true, 1.0);
+        Recording trainer = new Recording(inner);
+        MemoryBudgets b = new MemoryBudgets(fractions, B, TRAIN.momentum(), 0);
+        RunResult r = run(new FeDepth(TRAIN, 8, CLIENTS, b), trainer, 8);
+        long full = MemoryProbe.whole(DepthTestModels.model(), B, TRAIN.momentum(), KernelContext.global());
+        long dml = MemoryProbe.mutual(DepthTestModels.model(), B, TRAIN.momentum(), KernelContext.global());
+        assertTrue(dml > full && dml <= 2.5 * full, "mutual learning needs " + dml + " B, one model " + full + " B");
+        assertEquals(2, inner.auxiliaryModels(), "only the two top-group clients keep an auxiliary model");
+        for (Map.Entry<Integer, long[]> e : trainer.seen.entrySet()) {
+            assertTrue(e.getValue()[1] <= e.getValue()[0], "client " + e.getKey() + " over its budget");
+        }
+        assertEquals(dml, trainer.seen.get(CLIENTS - 1)[1], "the top group's peak is that of two models");
+        // the auxiliary model is never uploaded: uplink is one full model per client
+        assertEquals(CLIENTS * 4L * DepthTestModels.model().parameterCount(), r.last().uplinkBytes());
+        assertTrue(r.last().accuracy() > 0.7, "accuracy " + r.rounds());
+    }
+
+    @Test
     void aBudgetNoBlockFitsStopsTheRunWithAClearError() {
         MemoryBudgets tiny = new MemoryBudgets(new double[] {0.05, 1.0}, B, TRAIN.momentum(), 0);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
