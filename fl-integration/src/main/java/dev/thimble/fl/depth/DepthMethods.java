@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Factories of {@link FeDepth} and {@link HeteroFl} from the CLI's named numbers: {@code rounds},
- * {@code clients}, {@code client_memory} (M in bytes, 0 = measure), {@code budget_groups} and
+ * {@code clients} (default 1, for tools that probe a single client), {@code client_memory} (M in bytes, 0 = measure), {@code budget_groups} and
  * {@code budget_0..} (the fractions, default {1/6, 1/3, 1/2, 1}), {@code fedepth_split}
  * (0 = measured, 1 = table), {@code fedepth_mutual} (1 = mutual learning with surplus memory) and
  * {@code width_0..} (HeteroFL's widths).
@@ -53,10 +53,7 @@ public final class DepthMethods {
     }
 
     private static int clients(Map<String, Double> o) {
-        Double c = o.get("clients");
-        if (c == null) {
-            throw new IllegalArgumentException("FeDepth and HeteroFL need the number of clients (option 'clients')");
-        }
-        return (int) (double) c;
+        // tools that probe one client (thimble profile) give no N: one client, the smallest group
+        return (int) (double) o.getOrDefault("clients", 1.0);
     }
 }

@@ -122,11 +122,28 @@ public final class FeDepthClientTrainer implements ClientTrainer {
         return auxiliary.size();
     }
 
+    private static FitResult whole(ClientContext ctx, FitInstructions instructions, StageTraining.Hyper h) {
+        DenseF32 upload = ctx.uplink().dense(Math.toIntExact(ctx.model().parameterCount()));
+        try {
+            StageTraining.Totals t = StageTraining.whole(ctx.model(), instructions.payload(), upload, ctx.data(), h,
+                    ctx.seed(), ctx.arena(), ctx.kernels());
+            return new FitResult(DensePayload.owning(upload), ctx.data().size(),
+                    t.samples() == 0 ? Double.NaN : t.lossSum() / t.samples(), t.flops());
+        } catch (RuntimeException | Error e) {
+            upload.close();
+            throw e;
+        }
+    }
+
     @Override
     public FitResult fit(ClientContext ctx, FitInstructions instructions) {
         TrainConfig cfg = instructions.config();
         StageTraining.Hyper h = new StageTraining.Hyper(cfg.localEpochs(), cfg.batchSize(), cfg.learningRate(),
                 cfg.momentum(), cfg.extra(FeDepth.WEIGHT_DECAY_KEY, FeDepth.WEIGHT_DECAY));
+        if (ctx.arena().limitBytes() == Long.MAX_VALUE && split == DepthPlanner.Split.MEASURED && !mutual) {
+            // no budget: nothing to decompose (and any architecture trains whole)
+            return whole(ctx, instructions, h);
+        }
         DepthPlan plan = plan(ctx, cfg);
         int d = Math.toIntExact(ctx.model().parameterCount());
         DenseF32 upload = ctx.uplink().dense(d);

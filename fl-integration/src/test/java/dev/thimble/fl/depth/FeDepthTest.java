@@ -164,6 +164,6 @@ class FeDepthTest {
         Map<String, Double> o = Map.of("clients", 8.0, "rounds", 3.0);
         assertEquals("fedepth", Methods.create("fedepth", TRAIN, o).name());
         assertEquals("heterofl", Methods.create("heterofl", TRAIN, o).name());
-        assertThrows(IllegalArgumentException.class, () -> Methods.create("fedepth", TRAIN, Map.of("rounds", 3.0)));
+        assertThrows(IllegalArgumentException.class, () -> Methods.create("fedepth", TRAIN, Map.of("clients", 0.0)));
     }
 }
