@@ -34,6 +34,37 @@ class StageTrainingTest {
         check(new DepthPlan.Stage(6, 9));
     }
 
+    @Test
+    void aFrozenPrefixFollowedByTheLastStageComputesTheFullModel() {
+        BlockLayout layout = BlockLayout.of(model);
+        KernelContext k = KernelContext.global();
+        try (TensorArena arena = TensorArena.open("compose");
+                dev.thimble.fl.nn.Network full = dev.thimble.fl.nn.Network.build(model, arena, 4, false, k);
+                dev.thimble.fl.nn.Network prefix = dev.thimble.fl.nn.Network.build(layout.prefix(5), arena, 4, false, k);
+                dev.thimble.fl.nn.Network stage = dev.thimble.fl.nn.Network.build(layout.stage(5, 9), arena, 4, true, k);
+                DenseF32 x = arena.dense(4, 1, 8, 8)) {
+            full.parameters().initialize(3);
+            layout.load(full.parameters().values(), prefix);
+            layout.load(full.parameters().values(), stage);
+            int[] labels = new int[4];
+            data.fillBatch(new int[] {0, 1, 2, 3}, 0, 4, x, labels);
+            float[] want = full.forward(x).toArray();
+            float[] got = stage.forward(prefix.forward(x)).toArray();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(want, got, 1e-5f);
+        }
+    }
+
+    @Test
+    void anEarlyStageFeedsTheHeadThroughTheLink() {
+        // stage {block1..block2} ends at 2ch@8×8; the head expects 8ch@2×2: link of stride 4, 3 zero channels before
+        Model m = BlockLayout.of(model).stage(0, 2);
+        java.util.List<dev.thimble.fl.nn.Layer> layers = m.layers();
+        assertTrue(layers.stream().anyMatch(l -> l instanceof dev.thimble.fl.nn.ChannelPadLink), layers.toString());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {4}, m.outputShape());
+        assertEquals(false, BlockLayout.of(model).stage(6, 9).layers().stream()
+                .anyMatch(l -> l instanceof dev.thimble.fl.nn.ChannelPadLink));
+    }
+
     private void check(DepthPlan.Stage stage) {
         BlockLayout layout = BlockLayout.of(model);
         try (TensorArena arena = TensorArena.open("stage");
