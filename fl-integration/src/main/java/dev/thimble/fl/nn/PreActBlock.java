@@ -24,7 +24,10 @@ import java.util.List;
  * {@link #build}, for batches of up to maxBatch samples: the four internal activations (BN1 and
  * ReLU outputs at input size, conv1 and BN2 outputs at output size, plus the ReLU2 output and the
  * projection's output), and in training networks three gradient buffers (two at output size, one
- * at input size); the sub-layers add their own (im2col scratch, statistics).
+ * at input size); the sub-layers add their own (im2col scratch, statistics). In an inference
+ * network with shared scratch ({@link InferenceScratch}) the block allocates none of its own: its
+ * forward pass runs in three shared buffers (ReLUs in place, the projection in conv1's output
+ * slot), so a frozen prefix of k blocks costs one block's scratch.
  */
 public final class PreActBlock implements Layer {
     private final String name;
