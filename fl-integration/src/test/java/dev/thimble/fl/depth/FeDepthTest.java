@@ -128,6 +128,24 @@ class FeDepthTest {
     }
 
     @Test
+    void clientsFallInEqualGroupsByIndexWithFeDepthsFractions() {
+        MemoryBudgets b = new MemoryBudgets(MemoryBudgets.FEDEPTH_FRACTIONS, 32, 0.9, 600);
+        assertEquals(0, b.group(0, 200));
+        assertEquals(0, b.group(49, 200));
+        assertEquals(1, b.group(50, 200));
+        assertEquals(2, b.group(100, 200));
+        assertEquals(3, b.group(199, 200));
+        assertEquals(2, b.group(5, 8));
+        // given M = 600 bytes: ⌊600/6⌋, ⌊600/3⌋, 300, 600
+        assertEquals(100, b.budget(0, null));
+        assertEquals(200, b.budget(1, null));
+        assertEquals(300, b.budget(2, null));
+        assertEquals(600, b.budget(3, null));
+        assertThrows(IllegalArgumentException.class, () -> b.group(200, 200));
+        assertThrows(IllegalArgumentException.class, () -> new MemoryBudgets(new double[] {0.5, -1}, 32, 0.9, 0));
+    }
+
+    @Test
     void theCosineScheduleStartsAtTheMaximumAndHalvesMidway() {
         assertEquals(0.01, FeDepth.cosineLr(0.01, 1, 100), 1e-15);
         assertEquals(0.005, FeDepth.cosineLr(0.01, 51, 100), 1e-12);
