@@ -125,6 +125,10 @@ final class RunCommand implements Callable<Integer> {
             + " private auxiliary model by deep mutual learning (surplus memory, e.g. --budgets 1/3,1/2,1,2).")
     boolean fedepthMutual;
 
+    @Option(names = "--fedepth-multihead", description = "FeDepth: m-FeDepth's per-stage heads (each stage trains its"
+            + " own head; the server averages each head over the clients that trained it).")
+    boolean fedepthMultiHead;
+
     @Option(names = "--widths", split = ",", paramLabel = "W",
             description = "HeteroFL: width multiplier per budget group (default: 0.165,0.33,0.5,1).")
     List<Double> widths;
@@ -214,6 +218,7 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         o.put("fedepth_mutual", fedepthMutual ? 1.0 : 0.0);
+        o.put("fedepth_multihead", fedepthMultiHead ? 1.0 : 0.0);
         switch (fedepthSplit.toLowerCase(Locale.ROOT)) {
             case "measured" -> o.put("fedepth_split", 0.0);
             case "table" -> o.put("fedepth_split", 1.0);
@@ -322,6 +327,7 @@ final class RunCommand implements Callable<Integer> {
             c.put("budgets", budgets == null ? "1/6,1/3,1/2,1" : String.join(",", budgets));
             c.put("fedepth_split", fedepthSplit);
             c.put("fedepth_mutual", fedepthMutual);
+            c.put("fedepth_multihead", fedepthMultiHead);
             c.put("widths", widths == null ? "0.165,0.33,0.5,1" : widths.toString());
         }
         c.put("test_samples", testSamples);

@@ -26,8 +26,12 @@ final class BlockLayout {
     private final int blocks;
     private final int[][] shapes; // shapes[i] = input shape of layer i
     private final Map<String, long[]> offsets = new HashMap<>(); // name -> {offset, size}
+    private final boolean multiHead;
+    private final long baseCount; // parameters of the model itself
+    private final long totalCount; // plus the auxiliary heads in multi-head mode
 
-    private BlockLayout(Model model) {
+    private BlockLayout(Model model, boolean multiHead) {
+        this.multiHead = multiHead;
         this.model = model;
         List<Layer> layers = model.layers();
         int first = -1;
@@ -59,11 +63,73 @@ final class BlockLayout {
             offsets.put(p.name(), new long[] {offset, p.size()});
             offset += p.size();
         }
+        this.baseCount = offset;
+        if (multiHead) {
+            for (ParamSpec p : auxHeadSpecs()) {
+                offsets.put(p.name(), new long[] {offset, p.size()});
+                offset += p.size();
+            }
+        }
+        this.totalCount = offset;
     }
 
     /** The layout of {@code model}; fails if it has no run of {@link PreActBlock}s. */
     static BlockLayout of(Model model) {
-        return new BlockLayout(model);
+        return new BlockLayout(model, false);
+    }
+
+    /**
+     * The layout with m-FeDepth's per-stage heads: a stage ending at block e < N ends in its own
+     * head {@code head<e>} (BN → global average pool → FC, no ReLU and no link, as
+     * {@code preresnet_mhead.py}); the last stage uses the model's head. The heads' parameters
+     * follow the model's in the flat vector ({@link #totalCount()}).
+     */
+    static BlockLayout multiHead(Model model) {
+        return new BlockLayout(model, true);
+    }
+
+    /** Parameters of the model itself. */
+    long baseCount() {
+        return baseCount;
+    }
+
+    /** Parameters of the model and, in multi-head mode, the auxiliary heads. */
+    long totalCount() {
+        return totalCount;
+    }
+
+    /** The auxiliary head after block e (1-based end, 1 ≤ e < N): its layers. */
+    private List<Layer> auxHead(int e) {
+        int c = shapes[stemEnd + e][0];
+        int classes = shapes[shapes.length - 1][0];
+        return List.of(new dev.thimble.fl.nn.BatchNorm2d("head" + e + "_bn", c),
+                new dev.thimble.fl.nn.GlobalAvgPool("head" + e + "_pool"),
+                new dev.thimble.fl.nn.Linear("head" + e + "_fc", c, classes));
+    }
+
+    /** Every auxiliary head's parameters, qualified, in flat order. */
+    List<ParamSpec> auxHeadSpecs() {
+        List<ParamSpec> out = new ArrayList<>();
+        for (int e = 1; e < blocks; e++) {
+            int[] shape = shapes[stemEnd + e];
+            for (Layer l : auxHead(e)) {
+                for (ParamSpec p : l.parameters(shape)) {
+                    out.add(new ParamSpec(l.name() + "." + p.name(), p.shape(), p.prunable(), p.init()));
+                }
+                shape = l.outputShape(shape);
+            }
+        }
+        return out;
+    }
+
+    /** The flat range {offset, size} of the parameters a stage ending at block e trains beyond the model's. */
+    long[] auxRange(int e) {
+        if (!multiHead || e >= blocks) {
+            return new long[] {0, 0};
+        }
+        long start = offsets.get("head" + e + "_bn.weight")[0];
+        long end = offsets.get("head" + e + "_fc.bias")[0] + offsets.get("head" + e + "_fc.bias")[1];
+        return new long[] {start, end - start};
     }
 
     Model model() {
@@ -105,6 +171,13 @@ final class BlockLayout {
         int headStart = stemEnd + blocks;
         int[] out = shapes[last];
         int[] headIn = shapes[headStart];
+        if (multiHead && to < blocks) {
+            return new Model(model.name() + "-stage" + (from + 1) + "-" + to + "-mhead", shapes[first], () -> {
+                List<Layer> l = new ArrayList<>(model.layers().subList(first, last));
+                l.addAll(auxHead(to));
+                return l;
+            });
+        }
         boolean link = !java.util.Arrays.equals(out, headIn);
         if (link) {
             ChannelPadLink.between("link", out, headIn); // validates now, not at the first round

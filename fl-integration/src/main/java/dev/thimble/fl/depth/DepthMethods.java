@@ -8,7 +8,8 @@ import java.util.Map;
  * Factories of {@link FeDepth} and {@link HeteroFl} from the CLI's named numbers: {@code rounds},
  * {@code clients} (default 1, for tools that probe a single client), {@code client_memory} (M in bytes, 0 = measure), {@code budget_groups} and
  * {@code budget_0..} (the fractions, default {1/6, 1/3, 1/2, 1}), {@code fedepth_split}
- * (0 = measured, 1 = table), {@code fedepth_mutual} (1 = mutual learning with surplus memory) and
+ * (0 = measured, 1 = table), {@code fedepth_mutual} (1 = mutual learning with surplus memory),
+ * {@code fedepth_multihead} (1 = m-FeDepth's per-stage heads) and
  * {@code width_0..} (HeteroFL's widths).
  */
 public final class DepthMethods {
@@ -20,8 +21,9 @@ public final class DepthMethods {
         DepthPlanner.Split split = o.getOrDefault("fedepth_split", 0.0) == 1.0 ? DepthPlanner.Split.TABLE
                 : DepthPlanner.Split.MEASURED;
         boolean mutual = o.getOrDefault("fedepth_mutual", 0.0) != 0;
-        return new Method(new FeDepth(t, rounds(o), clients(o), budgets(t, o)),
-                new FeDepthClientTrainer(split, mutual, FeDepthClientTrainer.DML_LAMBDA));
+        boolean multiHead = o.getOrDefault("fedepth_multihead", 0.0) != 0;
+        return new Method(new FeDepth(t, rounds(o), clients(o), budgets(t, o), multiHead),
+                new FeDepthClientTrainer(split, mutual, FeDepthClientTrainer.DML_LAMBDA, multiHead));
     }
 
     /** HeteroFL with its client trainer. */

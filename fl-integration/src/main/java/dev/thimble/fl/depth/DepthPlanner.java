@@ -54,13 +54,20 @@ public final class DepthPlanner {
      * @throws IllegalArgumentException if no stage fits, naming the budget and the smallest need
      */
     public DepthPlan plan(Model model, long budgetBytes, int batch, double momentum, KernelContext kernels) {
+        return plan(model, false, budgetBytes, batch, momentum, kernels);
+    }
+
+    /** {@link #plan(Model, long, int, double, KernelContext)}, with m-FeDepth's per-stage heads when {@code multiHead}. */
+    public DepthPlan plan(Model model, boolean multiHead, long budgetBytes, int batch, double momentum,
+            KernelContext kernels) {
         String key = model.name() + java.util.Arrays.toString(model.inputShape()) + "/" + budgetBytes + "/" + batch
-                + "/" + (momentum != 0);
+                + "/" + (momentum != 0) + "/" + multiHead;
         DepthPlan cached = cache.get(key);
         if (cached != null) {
             return cached;
         }
-        DepthPlan p = measure(BlockLayout.of(model), budgetBytes, batch, momentum, kernels);
+        DepthPlan p = measure(multiHead ? BlockLayout.multiHead(model) : BlockLayout.of(model), budgetBytes, batch,
+                momentum, kernels);
         cache.putIfAbsent(key, p);
         return p;
     }

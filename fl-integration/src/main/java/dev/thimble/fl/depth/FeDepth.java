@@ -1,10 +1,15 @@
 package dev.thimble.fl.depth;
 
+import dev.thimble.fl.core.Aggregation;
+import dev.thimble.fl.core.ClientFailure;
+import dev.thimble.fl.core.ClientResult;
 import dev.thimble.fl.core.FitInstructions;
 import dev.thimble.fl.core.Payload;
 import dev.thimble.fl.core.ServerState;
 import dev.thimble.fl.core.TrainConfig;
 import dev.thimble.fl.strategy.FedAvg;
+import dev.thimble.tensor.BitMask;
+import dev.thimble.tensor.DenseF32;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -37,6 +42,9 @@ public final class FeDepth extends FedAvg {
     private final int rounds;
     private final int numClients;
     private final MemoryBudgets budgets;
+    private final boolean multiHead;
+    private float[] heads; // m-FeDepth's auxiliary heads (heap: the loop never closes strategies)
+    private DenseF32 download; // this round's model + heads, freed after aggregation
 
     /**
      * FeDepth.
@@ -47,7 +55,20 @@ public final class FeDepth extends FedAvg {
      * @param budgets the clients' memory groups
      */
     public FeDepth(TrainConfig config, int rounds, int numClients, MemoryBudgets budgets) {
+        this(config, rounds, numClients, budgets, false);
+    }
+
+    /**
+     * FeDepth, or m-FeDepth's multi-head variant ({@code fed_depth_mhead.py}) when {@code multiHead}:
+     * the server also keeps one head per possible stage end ({@link BlockLayout#multiHead}), sends
+     * them with the model (dense), and averages each head over the clients that trained it
+     * (example-weighted; the code's hard-coded ×4/×2 factors are not reproduced). Evaluation uses
+     * the model's own head only, as the code's {@code linear9}. Pair it with a multi-head
+     * {@link FeDepthClientTrainer}.
+     */
+    public FeDepth(TrainConfig config, int rounds, int numClients, MemoryBudgets budgets, boolean multiHead) {
         super(config);
+        this.multiHead = multiHead;
         if (rounds < 1 || numClients < 1) {
             throw new IllegalArgumentException("FeDepth: rounds and clients must be at least 1, got " + rounds + " and "
                     + numClients);
@@ -55,11 +76,6 @@ public final class FeDepth extends FedAvg {
         this.rounds = rounds;
         this.numClients = numClients;
         this.budgets = Objects.requireNonNull(budgets, "budgets");
-    }
-
-    @Override
-    public String name() {
-        return "fedepth";
     }
 
     /** FeDepth's cosine learning rate of round {@code round} (from 1) of T. */
@@ -74,10 +90,10 @@ public final class FeDepth extends FedAvg {
                 c.momentum(), c.extra()).with(WEIGHT_DECAY_KEY, WEIGHT_DECAY);
     }
 
-    /** The global model and the round's configuration with the client's group. */
+    /** The global model (with the heads for m-FeDepth) and the round's configuration with the client's group. */
     @Override
     public List<FitInstructions> configureFit(int round, ServerState state, int[] sampledClients) {
-        Payload global = Payload.dense(state.global());
+        Payload global = Payload.dense(multiHead ? withHeads(state) : state.global());
         TrainConfig c = fitConfig(round);
         List<FitInstructions> out = new ArrayList<>(sampledClients.length);
         for (int id : sampledClients) {
@@ -97,6 +113,67 @@ public final class FeDepth extends FedAvg {
                     + numClients);
         }
         return budgets.clientBudget(clientId, numClients, state);
+    }
+
+    @Override
+    public String name() {
+        return multiHead ? "m-fedepth" : "fedepth";
+    }
+
+    /** m-FeDepth: each entry of model and heads becomes the example-weighted mean over the clients that sent it. */
+    @Override
+    public void aggregateFit(int round, List<ClientResult> results, List<ClientFailure> failures, ServerState state) {
+        if (!multiHead) {
+            super.aggregateFit(round, results, failures, state);
+            return;
+        }
+        int n = Math.toIntExact(download.size());
+        int d = Math.toIntExact(state.global().size());
+        List<DenseF32> xs = new ArrayList<>();
+        List<BitMask> masks = new ArrayList<>();
+        try {
+            for (ClientResult r : results) {
+                DenseF32 x = state.arena().dense(n);
+                xs.add(x);
+                BitMask m = state.arena().mask(n);
+                masks.add(m);
+                r.fit().payload().scatterInto(x);
+                r.fit().payload().presenceInto(m);
+            }
+            Aggregation.maskedMean(Aggregation.exampleWeights(results), xs, masks, download);
+            state.global().copyFrom(download.view(0, d));
+            heads = download.view(d, n - d).toArray();
+        } finally {
+            xs.forEach(DenseF32::close);
+            masks.forEach(BitMask::close);
+            download.close();
+            download = null;
+        }
+    }
+
+    /** This round's download: the global model followed by the heads (initialised on first use). */
+    private DenseF32 withHeads(ServerState state) {
+        BlockLayout layout = BlockLayout.multiHead(state.model());
+        int d = Math.toIntExact(layout.baseCount());
+        int n = Math.toIntExact(layout.totalCount());
+        if (heads == null) {
+            heads = new float[n - d];
+            java.util.SplittableRandom rng = new java.util.SplittableRandom(0x4EADL);
+            int at = 0;
+            for (dev.thimble.fl.nn.ParamSpec p : layout.auxHeadSpecs()) {
+                for (long i = 0; i < p.size(); i++) {
+                    heads[at++] = p.init().bound() == 0 ? p.init().constant()
+                            : (float) ((rng.nextDouble() * 2 - 1) * p.init().bound());
+                }
+            }
+        }
+        if (download != null) { // the previous round's aggregation was skipped
+            download.close();
+        }
+        download = state.arena().dense(n);
+        download.view(0, d).copyFrom(state.global());
+        download.view(d, n - d).copyFrom(heads);
+        return download;
     }
 
     /** The memory groups. */

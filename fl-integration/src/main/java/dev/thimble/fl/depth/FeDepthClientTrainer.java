@@ -1,5 +1,6 @@
 package dev.thimble.fl.depth;
 
+import dev.thimble.fl.core.BitmaskPayload;
 import dev.thimble.fl.core.ClientContext;
 import dev.thimble.fl.core.ClientTrainer;
 import dev.thimble.fl.core.DensePayload;
@@ -50,6 +51,7 @@ public final class FeDepthClientTrainer implements ClientTrainer {
 
     private final DepthPlanner.Split split;
     private final boolean mutual;
+    private final boolean multiHead;
     private final double lambda;
     private final DepthPlanner planner = new DepthPlanner();
     private final Map<Integer, float[]> auxiliary = new ConcurrentHashMap<>(); // client -> its private model
@@ -68,7 +70,20 @@ public final class FeDepthClientTrainer implements ClientTrainer {
      * @param lambda λ_kd of the KL terms
      */
     public FeDepthClientTrainer(DepthPlanner.Split split, boolean mutual, double lambda) {
+        this(split, mutual, lambda, false);
+    }
+
+    /**
+     * A trainer choosing its stages by {@code split}.
+     *
+     * @param mutual whether clients with surplus memory train an auxiliary model by mutual learning
+     * @param lambda λ_kd of the KL terms
+     * @param multiHead m-FeDepth: each stage trains its own head (the server must be a multi-head
+     *     {@link FeDepth}, which sends and aggregates the heads)
+     */
+    public FeDepthClientTrainer(DepthPlanner.Split split, boolean mutual, double lambda, boolean multiHead) {
         this.split = Objects.requireNonNull(split, "split");
+        this.multiHead = multiHead;
         if (!(lambda >= 0) || !Double.isFinite(lambda)) {
             throw new IllegalArgumentException("FeDepth: λ_kd must be finite and non-negative, got " + lambda);
         }
@@ -97,7 +112,7 @@ public final class FeDepthClientTrainer implements ClientTrainer {
             int group = (int) cfg.extra(FeDepth.GROUP_KEY, -1);
             p = DepthPlanner.table(layout.blocks(), group);
         } else {
-            p = planner.plan(ctx.model(), ctx.arena().limitBytes(), b, cfg.momentum(), ctx.kernels());
+            p = planner.plan(ctx.model(), multiHead, ctx.arena().limitBytes(), b, cfg.momentum(), ctx.kernels());
         }
         String key = ctx.arena().limitBytes() + "/" + cfg.extra(FeDepth.GROUP_KEY, -1);
         if (logged.putIfAbsent(key, Boolean.TRUE) == null) {
@@ -122,6 +137,70 @@ public final class FeDepthClientTrainer implements ClientTrainer {
         return auxiliary.size();
     }
 
+    /**
+     * m-FeDepth: the download is the model followed by every auxiliary head; a stage ending before
+     * the last block trains its own head, the last stage the model's. The upload is a
+     * {@link BitmaskPayload} of the model and the heads this client trained, so the server averages
+     * each head over the clients that trained it.
+     */
+    private FitResult fitMultiHead(ClientContext ctx, FitInstructions instructions, StageTraining.Hyper h,
+            DepthPlan plan) {
+        BlockLayout layout = BlockLayout.multiHead(ctx.model());
+        int n = Math.toIntExact(layout.totalCount());
+        int d = Math.toIntExact(layout.baseCount());
+        if (!(instructions.payload() instanceof DensePayload down) || down.dimension() != n) {
+            throw new IllegalArgumentException("m-FeDepth expects the model and its " + (n - d) + " head parameters"
+                    + " dense (" + n + " values), got " + instructions.payload());
+        }
+        java.util.List<long[]> ranges = new java.util.ArrayList<>();
+        ranges.add(new long[] {0, d});
+        if (!plan.isWhole()) {
+            for (DepthPlan.Stage s : plan.stages()) {
+                long[] r = layout.auxRange(s.to());
+                if (r[1] > 0) {
+                    ranges.add(r);
+                }
+            }
+        }
+        long sent = ranges.stream().mapToLong(r -> r[1]).sum();
+        dev.thimble.tensor.BitMask mask = ctx.uplink().mask(n);
+        DenseF32 values = ctx.uplink().dense(Math.toIntExact(sent));
+        try {
+            StageTraining.Totals t;
+            if (plan.isWhole()) {
+                t = StageTraining.whole(ctx.model(), dev.thimble.fl.core.Payload.dense(down.values().view(0, d)),
+                        values, ctx.data(), h, ctx.seed(), ctx.arena(), ctx.kernels());
+            } else {
+                t = new StageTraining.Totals(0, 0, 0);
+                try (DenseF32 full = ctx.arena().dense(n)) {
+                    down.scatterInto(full);
+                    int i = 0;
+                    for (DepthPlan.Stage s : plan.stages()) {
+                        long seed = ctx.seed() ^ (0x9E3779B97F4A7C15L * ++i);
+                        t = t.plus(StageTraining.stage(layout, s, full, ctx.data(), h, seed, ctx.arena(),
+                                ctx.kernels()));
+                    }
+                    long at = 0;
+                    for (long[] r : ranges) {
+                        values.view(at, Math.toIntExact(r[1])).copyFrom(full.view(r[0], Math.toIntExact(r[1])));
+                        at += r[1];
+                    }
+                }
+            }
+            for (long[] r : ranges) {
+                for (long j = r[0]; j < r[0] + r[1]; j++) {
+                    mask.set(j, true);
+                }
+            }
+            double loss = t.samples() == 0 ? Double.NaN : t.lossSum() / t.samples();
+            return new FitResult(new BitmaskPayload(mask, values), ctx.data().size(), loss, t.flops());
+        } catch (RuntimeException | Error e) {
+            mask.close();
+            values.close();
+            throw e;
+        }
+    }
+
     private static FitResult whole(ClientContext ctx, FitInstructions instructions, StageTraining.Hyper h) {
         DenseF32 upload = ctx.uplink().dense(Math.toIntExact(ctx.model().parameterCount()));
         try {
@@ -140,6 +219,9 @@ public final class FeDepthClientTrainer implements ClientTrainer {
         TrainConfig cfg = instructions.config();
         StageTraining.Hyper h = new StageTraining.Hyper(cfg.localEpochs(), cfg.batchSize(), cfg.learningRate(),
                 cfg.momentum(), cfg.extra(FeDepth.WEIGHT_DECAY_KEY, FeDepth.WEIGHT_DECAY));
+        if (multiHead) {
+            return fitMultiHead(ctx, instructions, h, plan(ctx, cfg));
+        }
         if (ctx.arena().limitBytes() == Long.MAX_VALUE && split == DepthPlanner.Split.MEASURED && !mutual) {
             // no budget: nothing to decompose (and any architecture trains whole)
             return whole(ctx, instructions, h);

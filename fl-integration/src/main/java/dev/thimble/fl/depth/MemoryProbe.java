@@ -46,14 +46,15 @@ final class MemoryProbe {
 
     /**
      * Peak bytes of one step of training {@code stage} of a multi-stage plan at batch {@code batch}:
-     * the client's copy of the full model (d floats, it holds the model between stages) plus the
+     * the client's copy of the full model (d floats, plus the auxiliary heads in multi-head mode; it
+     * holds the model between stages) plus the
      * stage's frozen prefix, trainable network, momentum and input batch.
      */
     static long stage(BlockLayout layout, DepthPlan.Stage stage, int batch, double momentum, KernelContext kernels) {
         Dataset data = blank(layout.model(), batch);
         StageTraining.Hyper h = new StageTraining.Hyper(1, batch, 1e-3, momentum, 0);
         try (TensorArena arena = TensorArena.open("probe-stage");
-                DenseF32 full = arena.dense(Math.toIntExact(layout.model().parameterCount()))) {
+                DenseF32 full = arena.dense(Math.toIntExact(layout.totalCount()))) {
             StageTraining.stage(layout, stage, full, data, h, 1, arena, kernels);
             return arena.peakBytes();
         }

@@ -119,6 +119,49 @@ class FeDepthTest {
     }
 
     @Test
+    void multiHeadFeDepthTrainsAHeadPerStageAndUploadsOnlyThoseItTrained() {
+        Recording trainer = new Recording(new FeDepthClientTrainer(DepthPlanner.Split.MEASURED, false, 1.0, true));
+        FeDepth strategy = new FeDepth(TRAIN, 8, CLIENTS, budgets(), true);
+        assertEquals("m-fedepth", strategy.name());
+        RunResult r = run(strategy, trainer, 8);
+        Model model = DepthTestModels.model();
+        BlockLayout layout = BlockLayout.multiHead(model);
+        long n = layout.totalCount();
+        long full = MemoryProbe.whole(model, B, TRAIN.momentum(), KernelContext.global());
+        DepthPlanner planner = new DepthPlanner();
+        long expectedUplink = 0;
+        for (int k = 0; k < CLIENTS; k++) {
+            long budget = (long) Math.floor(FRACTIONS[4 * k / CLIENTS] * full);
+            long[] seen = trainer.seen.get(k);
+            assertEquals(budget, seen[0]);
+            assertTrue(seen[1] <= budget, "client " + k + " peaked at " + seen[1] + " > " + budget);
+            DepthPlan plan = planner.plan(model, true, budget, B, TRAIN.momentum(), KernelContext.global());
+            long sent = model.parameterCount();
+            if (!plan.isWhole()) {
+                for (DepthPlan.Stage s : plan.stages()) {
+                    sent += layout.auxRange(s.to())[1];
+                }
+            }
+            expectedUplink += 4 * sent + (n + 7) / 8;
+        }
+        assertEquals(expectedUplink, r.last().uplinkBytes(), "bitmask uploads of the model and the trained heads");
+        assertEquals(CLIENTS * 4L * n, r.last().downlinkBytes(), "model and every head, dense");
+        assertTrue(r.last().accuracy() > 0.6, "accuracy " + r.rounds());
+    }
+
+    @Test
+    void aMultiHeadStageEndsInItsOwnHeadAndTheLastStageInTheModels() {
+        BlockLayout layout = BlockLayout.multiHead(DepthTestModels.model());
+        List<String> early = layout.stage(0, 2).layers().stream().map(l -> l.name()).toList();
+        assertEquals(List.of("conv1", "bn1", "block1", "block2", "head2_bn", "head2_pool", "head2_fc"), early);
+        List<String> last = layout.stage(6, 9).layers().stream().map(l -> l.name()).toList();
+        assertEquals(List.of("block7", "block8", "block9", "bn_out", "relu_out", "pool", "fc"), last);
+        // heads after blocks 1..8: BN 2c + FC c·4 + 4 with c = 2 (blocks 1-3), 4 (4-6), 8 (7-8)
+        long heads = 3 * (4 + 8 + 4) + 3 * (8 + 16 + 4) + 2 * (16 + 32 + 4);
+        assertEquals(DepthTestModels.model().parameterCount() + heads, layout.totalCount());
+    }
+
+    @Test
     void aBudgetNoBlockFitsStopsTheRunWithAClearError() {
         MemoryBudgets tiny = new MemoryBudgets(new double[] {0.05, 1.0}, B, TRAIN.momentum(), 0);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
