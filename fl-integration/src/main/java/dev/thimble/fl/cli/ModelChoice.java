@@ -21,6 +21,9 @@ final class ModelChoice {
         });
         MODELS.put("gnlenet", (shape, classes) -> Models.gnLenet(shape, classes, 16, 64));
         MODELS.put("preresnet20", Models::preResNet20);
+        // FeDepth's PreResNet-20 at half and quarter width (~1/4 and ~1/16 of the MACs), for CPU reproductions
+        MODELS.put("preresnet20-w8", (shape, classes) -> Models.preResNet20(shape, classes, 8));
+        MODELS.put("preresnet20-w4", (shape, classes) -> Models.preResNet20(shape, classes, 4));
     }
 
     private ModelChoice() {

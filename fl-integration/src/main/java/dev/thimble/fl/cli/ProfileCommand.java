@@ -59,8 +59,15 @@ final class ProfileCommand implements Callable<Integer> {
             Model model = ModelChoice.create(modelName, batch.sampleShape(), batch.numClasses());
             for (String methodName : ms) {
                 Method method = Methods.create(methodName.toLowerCase(Locale.ROOT), train, Map.of());
-                ClientProbe.run(method, model, batch, 0); // warm-up: class loading and JIT out of the timing
-                ClientProbe.Result r = ClientProbe.run(method, model, batch, 0);
+                ClientProbe.Result r;
+                try {
+                    ClientProbe.run(method, model, batch, 0); // warm-up: class loading and JIT out of the timing
+                    r = ClientProbe.run(method, model, batch, 0);
+                } catch (IllegalArgumentException e) { // a method that needs another architecture (FeDepth: blocks)
+                    out.printf(Locale.ROOT, "%-9s %-20s not applicable: %s%n", method.name(), model.name(),
+                            e.getMessage());
+                    continue;
+                }
                 out.printf(Locale.ROOT, "%-9s %-20s %,11d %6d %12s %12s %12s %9.1f%n", method.name(), model.name(),
                         model.parameterCount(), batchSize, ByteSize.format(r.peakBytes()),
                         ByteSize.format(ProcessMemory.heapUsed()), rss(), r.seconds() * 1e3);

@@ -177,6 +177,30 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--ema", description = "ntk-zo seed: EMA decay of the evaluated weights, 0 = off (default: ${DEFAULT-VALUE}).")
     double ema = 0;
 
+    @Option(names = "--budgets", split = ",", paramLabel = "F",
+            description = "FeDepth/HeteroFL: budget fractions of the full model's training memory, one per client group"
+                    + " (default: 1/6,1/3,1/2,1).")
+    List<String> budgets;
+
+    @Option(names = "--fedepth-split", description = "FeDepth block decomposition: measured or table (default: ${DEFAULT-VALUE}).")
+    String fedepthSplit = "measured";
+
+    @Option(names = "--fedepth-mutual", description = "FeDepth: clients whose budget holds two full models also train a"
+            + " private auxiliary model by deep mutual learning (surplus memory, e.g. --budgets 1/3,1/2,1,2).")
+    boolean fedepthMutual;
+
+    @Option(names = "--fedepth-multihead", description = "FeDepth: m-FeDepth's per-stage heads (each stage trains its"
+            + " own head; the server averages each head over the clients that trained it).")
+    boolean fedepthMultiHead;
+
+    @Option(names = "--widths", split = ",", paramLabel = "W",
+            description = "HeteroFL: width multiplier per budget group (default: 0.165,0.33,0.5,1).")
+    List<Double> widths;
+
+    @Option(names = "--test-samples", paramLabel = "N",
+            description = "Evaluate on the first N test samples only, to save time on slow models (default: all).")
+    Integer testSamples;
+
     @Option(names = "--threads", description = "Clients trained at once (default: the number of cores).")
     int threads = Runtime.getRuntime().availableProcessors();
 
@@ -189,9 +213,8 @@ final class RunCommand implements Callable<Integer> {
         validate();
         PrintWriter stdout = spec.commandLine().getOut();
         TrainConfig train = new TrainConfig(localEpochs, batchSize, lr, momentum);
-        Map<String, Double> extra = new java.util.HashMap<>(Map.of("mu", mu, "rounds", (double) rounds,
-                "sparsity", sparsity, "init_sparsity", initSparsity, "reconfig_interval", (double) reconfigInterval,
-                "lambda_max", lambdaMax, "seed", (double) seed));
+        Map<String, Double> extra = methodOptions();
+        extra.put("seed", (double) seed);
         extra.putAll(Map.of("mask_ratio", maskRatio, "topk_period", (double) topkPeriod,
                 "swat_in_place", swatInPlace ? 1.0 : 0.0,
                 "zerofl_upload", (double) ZeroFlUpload.Variant.parse(upload).ordinal(),
@@ -233,10 +256,12 @@ final class RunCommand implements Callable<Integer> {
                 localEpochs, batchSize, lr, clientMemory == null ? "" : ", client budget " + ByteSize.format(clientMemory));
         stdout.flush();
 
+        Dataset test = testSamples == null ? data.test()
+                : data.test().subset(DataChoice.range(0, Math.min(testSamples, data.test().size())));
         KernelContext.global(); // the kernel choice is logged now, not over the progress bar
         RunResult result;
         try (ProgressBar bar = progressBar(m.name())) {
-            result = FederatedLoop.builder().model(net).method(m).clients(parts).testData(data.test())
+            result = FederatedLoop.builder().model(net).method(m).clients(parts).testData(test)
                     .rounds(rounds).fraction(fraction).seed(seed).threads(threads)
                     .clientMemoryBytes(clientMemory == null ? 0 : clientMemory)
                     .onRound(r -> {
@@ -255,6 +280,43 @@ final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The named numbers method factories read. */
+    private Map<String, Double> methodOptions() {
+        Map<String, Double> o = new LinkedHashMap<>(Map.of("mu", mu, "rounds", (double) rounds, "sparsity", sparsity,
+                "init_sparsity", initSparsity, "reconfig_interval", (double) reconfigInterval, "lambda_max", lambdaMax,
+                "clients", (double) clients, "client_memory", clientMemory == null ? 0.0 : (double) clientMemory));
+        if (budgets != null) {
+            o.put("budget_groups", (double) budgets.size());
+            for (int g = 0; g < budgets.size(); g++) {
+                o.put("budget_" + g, fraction(budgets.get(g)));
+            }
+        }
+        if (widths != null) {
+            for (int g = 0; g < widths.size(); g++) {
+                o.put("width_" + g, widths.get(g));
+            }
+        }
+        o.put("fedepth_mutual", fedepthMutual ? 1.0 : 0.0);
+        o.put("fedepth_multihead", fedepthMultiHead ? 1.0 : 0.0);
+        switch (fedepthSplit.toLowerCase(Locale.ROOT)) {
+            case "measured" -> o.put("fedepth_split", 0.0);
+            case "table" -> o.put("fedepth_split", 1.0);
+            default -> throw new IllegalArgumentException("--fedepth-split must be measured or table, got " + fedepthSplit);
+        }
+        return o;
+    }
+
+    /** "1/6" or "0.25". */
+    private static double fraction(String s) {
+        try {
+            int slash = s.indexOf('/');
+            return slash < 0 ? Double.parseDouble(s.trim())
+                    : Double.parseDouble(s.substring(0, slash).trim()) / Double.parseDouble(s.substring(slash + 1).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--budgets: '" + s + "' is not a fraction like 1/6 or 0.25", e);
+        }
+    }
+
     private void validate() {
         if (clients < 1 || rounds < 1 || batchSize < 1 || localEpochs < 1) {
             throw new IllegalArgumentException("--clients, --rounds, --batch-size and --local-epochs must be at least 1");
@@ -270,6 +332,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (!(mu >= 0) || !Double.isFinite(mu)) {
             throw new IllegalArgumentException("--mu must be >= 0, got " + mu);
+        }
+        if (testSamples != null && testSamples < 1) {
+            throw new IllegalArgumentException("--test-samples must be at least 1, got " + testSamples);
         }
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
@@ -364,6 +429,14 @@ final class RunCommand implements Callable<Integer> {
             c.put("zo_chunk", zoChunk);
             c.put("ema", ema);
         }
+        if (List.of("fedepth", "heterofl").contains(method.toLowerCase(Locale.ROOT))) {
+            c.put("budgets", budgets == null ? "1/6,1/3,1/2,1" : String.join(",", budgets));
+            c.put("fedepth_split", fedepthSplit);
+            c.put("fedepth_mutual", fedepthMutual);
+            c.put("fedepth_multihead", fedepthMultiHead);
+            c.put("widths", widths == null ? "0.165,0.33,0.5,1" : widths.toString());
+        }
+        c.put("test_samples", testSamples);
         c.put("seed", seed);
         c.put("client_memory_bytes", clientMemory);
         c.put("threads", threads);

@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
  * thread count. Each client computes on a kernel context with {@code cores / poolThreads}
  * threads, so client threads do not oversubscribe the machine.
  *
+ * <p>Budgets: each client's arena is limited to {@link Strategy#clientMemoryBytes} (by default the
+ * run's single budget), so methods with per-device budgets need no change here.
+ *
  * <p>Failures: a client whose arena exceeds its budget ({@link MemoryLimitExceededException}) is
  * recorded as failed with the arena's message and the round goes on without it; when every
  * sampled client fails the round's aggregation is skipped with a warning. Any other exception is a
@@ -123,7 +126,12 @@ public final class FederatedLoop {
                 throw new IllegalStateException(strategy.name() + ".configureFit: instruction " + i + " is for client "
                         + ins.clientId() + ", expected " + sampled[i]);
             }
-            futures.add(pool.submit(() -> runClient(round, ins, kernels, serverArena)));
+            long limit = strategy.clientMemoryBytes(ins.clientId(), clientData.size(), state, clientMemoryBytes);
+            if (limit < 0) {
+                throw new IllegalStateException(strategy.name() + ".clientMemoryBytes returned " + limit + " for client "
+                        + ins.clientId());
+            }
+            futures.add(pool.submit(() -> runClient(round, ins, limit, kernels, serverArena)));
         }
         List<ClientResult> results = new ArrayList<>();
         List<ClientFailure> failures = new ArrayList<>();
@@ -155,12 +163,13 @@ public final class FederatedLoop {
     }
 
     /** Trains one client in its own arena; returns a {@link ClientResult} or a {@link ClientFailure}. */
-    private Object runClient(int round, FitInstructions ins, KernelContext kernels, TensorArena uplink) {
+    private Object runClient(int round, FitInstructions ins, long limitBytes, KernelContext kernels,
+            TensorArena uplink) {
         int id = ins.clientId();
         long down = ins.payload().byteSize();
         TensorArena.Builder ab = TensorArena.builder().name("client-" + id);
-        if (clientMemoryBytes > 0) {
-            ab.limitBytes(clientMemoryBytes);
+        if (limitBytes > 0) {
+            ab.limitBytes(limitBytes);
         }
         TensorArena arena = ab.build();
         try (arena) {

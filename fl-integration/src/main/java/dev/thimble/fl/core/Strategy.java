@@ -31,6 +31,21 @@ public interface Strategy {
      */
     void aggregateFit(int round, List<ClientResult> results, List<ClientFailure> failures, ServerState state);
 
+    /**
+     * The byte budget of client {@code clientId}'s arena this round: by default the run's single
+     * budget {@code configuredBytes} (0 = no limit). Methods that model heterogeneous devices
+     * (FeDepth's memory groups) return a per-client budget; the loop enforces whatever this returns.
+     *
+     * @param clientId the client, in [0, numClients)
+     * @param numClients N
+     * @param state the server's state (for the model, if the budget depends on it)
+     * @param configuredBytes the run's {@code --client-memory}, 0 when none was given
+     * @return the limit in bytes, or 0 for none
+     */
+    default long clientMemoryBytes(int clientId, int numClients, ServerState state, long configuredBytes) {
+        return configuredBytes;
+    }
+
     /** Server-side evaluation of the global model after round {@code round}; by default on the test set. */
     default Evaluation evaluate(int round, ServerState state) {
         return state.evaluateGlobal();

@@ -171,4 +171,11 @@ public final class BatchNorm2d implements Layer {
     public long forwardFlops(int[] inputShape) {
         return 4 * Network.size(inputShape);
     }
+
+    @Override
+    public void free() {
+        Frees.all(means, rstds);
+        means = null;
+        rstds = null;
+    }
 }

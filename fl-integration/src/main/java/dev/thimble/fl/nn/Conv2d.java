@@ -54,6 +54,7 @@ public final class Conv2d implements SparseWeights, SwatLayer {
     private DenseF32 weightGradMatrix;
     private DenseF32 col; // [C·k·k, OH·OW] scratch, null for a direct (1×1, stride 1, no padding) convolution
     private TensorArena arena;
+    private InferenceScratch sharedCol; // inference networks: the network's shared im2col buffer instead of col
     private SparseWeight sparse; // W [Cout, C·k·k] on its mask, or null for a dense convolution
     private SwatState swat; // SWAT operands, or null when SWAT is off
     private DenseF32 savedSample; // [C·H·W] one sample of X̂ expanded, while SWAT is on
@@ -148,7 +149,13 @@ public final class Conv2d implements SparseWeights, SwatLayer {
         weightMatrix = weight.value().reshape(outChannels, ckk);
         weightGradMatrix = weight.grad() == null ? null : weight.grad().reshape(outChannels, ckk);
         if (!isDirect()) {
-            col = c.arena().dense(ckk, outHeight * outWidth);
+            if (!c.training() && c.scratch() != null) {
+                // inference: one im2col buffer serves every convolution of the network
+                sharedCol = c.scratch();
+                sharedCol.reserve(InferenceScratch.COL_SLOT, (long) ckk * outHeight * outWidth);
+            } else {
+                col = c.arena().dense(ckk, outHeight * outWidth);
+            }
         }
     }
 
@@ -234,11 +241,12 @@ public final class Conv2d implements SparseWeights, SwatLayer {
 
     /** Sample s's col: im2col into the scratch, or a view of the input for a direct convolution. */
     private DenseF32 columns(DenseF32 x, int s, int inSize, int ckk, int outPlane) {
-        if (col == null) {
+        if (col == null && sharedCol == null) {
             return x.view((long) s * inSize, ckk, outPlane);
         }
-        im2col(x.segment(), (long) s * inSize, col.segment());
-        return col;
+        DenseF32 buf = col != null ? col : sharedCol.view(InferenceScratch.COL_SLOT, ckk, outPlane);
+        im2col(x.segment(), (long) s * inSize, buf.segment());
+        return buf;
     }
 
     private void addBias(MemorySegment ys, int plane) {
@@ -441,5 +449,15 @@ public final class Conv2d implements SparseWeights, SwatLayer {
         // SWAT counts its k kept weights; a fixed mask is counted dense here, as before
         long kept = swat != null ? swat.settings().keep(weights) : weights;
         return 2L * kept * positions + (hasBias ? outChannels * positions : 0);
+    }
+
+    @Override
+    public void free() {
+        Frees.all(col);
+        col = null;
+        if (sparse != null) {
+            sparse.close();
+            sparse = null;
+        }
     }
 }

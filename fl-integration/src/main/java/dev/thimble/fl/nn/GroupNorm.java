@@ -145,4 +145,11 @@ public final class GroupNorm implements Layer {
     public long forwardFlops(int[] inputShape) {
         return 5 * Network.size(inputShape);
     }
+
+    @Override
+    public void free() {
+        Frees.all(means, rstds);
+        means = null;
+        rstds = null;
+    }
 }

@@ -49,6 +49,14 @@ public interface Layer {
      */
     void backward(DenseF32 x, DenseF32 y, DenseF32 dy, DenseF32 dx);
 
+    /**
+     * Frees what {@link #build} allocated (scratch, statistics, sparse copies). {@link Network#close()}
+     * calls it, so a network built and closed inside a longer-lived arena (FeDepth's stages) gives
+     * its memory back; the layer must not be used afterwards. Nothing by default.
+     */
+    default void free() {
+    }
+
     /** Floating-point operations of one sample's forward pass (a multiply-add counts 2). */
     long forwardFlops(int[] inputShape);
 }

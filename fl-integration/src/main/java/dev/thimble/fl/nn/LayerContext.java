@@ -13,9 +13,17 @@ import dev.thimble.tensor.TensorArena;
  * @param kernels the kernel context the layer's products run on
  * @param params the network's parameters, for {@link #param}
  * @param prefix the layer's name, to qualify parameter names
+ * @param scratch buffers shared by the layers of an inference network, or null (training
+ *     networks, and layers that keep their own)
  */
 public record LayerContext(int[] inputShape, int maxBatch, boolean training, TensorArena arena,
-        KernelContext kernels, Parameters params, String prefix) {
+        KernelContext kernels, Parameters params, String prefix, InferenceScratch scratch) {
+
+    /** A context without shared scratch. */
+    public LayerContext(int[] inputShape, int maxBatch, boolean training, TensorArena arena, KernelContext kernels,
+            Parameters params, String prefix) {
+        this(inputShape, maxBatch, training, arena, kernels, params, prefix, null);
+    }
 
     /** The built parameter {@code name} of this layer (as declared by its {@link ParamSpec}). */
     public Param param(String name) {

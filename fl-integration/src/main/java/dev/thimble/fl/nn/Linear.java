@@ -174,4 +174,12 @@ public final class Linear implements SparseWeights, SwatLayer {
         long kept = sparse != null ? sparse.nnz() : swat != null ? swat.settings().keep(all) : all;
         return 2L * kept + out;
     }
+
+    @Override
+    public void free() {
+        if (sparse != null) {
+            sparse.close();
+            sparse = null;
+        }
+    }
 }

@@ -107,4 +107,11 @@ public final class MaxPool2d extends Pooling {
         int[] out = outputShape(inputShape);
         return (long) out[0] * out[1] * out[2] * (kernel * kernel - 1);
     }
+
+    @Override
+    public void free() {
+        Frees.all(argmaxBuffer);
+        argmaxBuffer = null;
+        argmax = null;
+    }
 }

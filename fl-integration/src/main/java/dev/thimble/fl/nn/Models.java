@@ -136,25 +136,87 @@ public final class Models {
      * @param inputShape [C, H, W]
      */
     public static Model preResNet20(int[] inputShape, int classes) {
+        return preResNet("preresnet20", inputShape, classes, 16, new int[] {16, 16, 16, 32, 32, 32, 64, 64, 64});
+    }
+
+    /**
+     * PreResNet-20 with base width {@code base} instead of 16: stem {@code base}, blocks
+     * base,base,base | 2·base ×3 | 4·base ×3, otherwise as {@link #preResNet20(int[], int)}; named
+     * {@code preresnet20-w<base>}. A cheaper model with the same depth-wise memory profile (the
+     * first-resolution blocks still dominate activation memory), for CPU reproductions.
+     *
+     * <p>Parameters for base 8, one input channel and 10 classes: stem 72 + 16 = 88; blocks 1–3
+     * 1,184 each; block4 3,632; blocks 5–6 4,672 each; block7 14,432; blocks 8–9 18,560 each;
+     * head BN 64 + FC 330; total 68,562.
+     */
+    public static Model preResNet20(int[] inputShape, int classes, int base) {
+        if (base < 1) {
+            throw new IllegalArgumentException("preResNet20: base width must be at least 1, got " + base);
+        }
+        int b2 = 2 * base;
+        int b4 = 4 * base;
+        return preResNet("preresnet20-w" + base, inputShape, classes, base,
+                new int[] {base, base, base, b2, b2, b2, b4, b4, b4});
+    }
+
+    /**
+     * A PreResNet of {@link PreActBlock}s with any widths: stem conv3×3(C→stem, no bias) + BN (no
+     * ReLU); one block per entry of {@code blockWidths}, with stride 2 (and a 1×1 projection) at
+     * the first block of each new stage, i.e. wherever the width differs from the previous block's
+     * in the <em>reference</em> widths {@code strideAt}; then BN → ReLU → global average pool → FC.
+     * Layers {@code conv1, bn1, block1..blockN, bn_out, relu_out, pool, fc}. Width-slimmed
+     * sub-networks (HeteroFL) use this with the widths scaled.
+     *
+     * @param name the model's name
+     * @param inputShape [C, H, W]
+     * @param stem the stem's output channels
+     * @param blockWidths each block's output channels
+     */
+    public static Model preResNet(String name, int[] inputShape, int classes, int stem, int[] blockWidths) {
+        boolean[] strided = new boolean[blockWidths.length];
+        for (int i = 1; i < blockWidths.length; i++) {
+            strided[i] = blockWidths[i] != blockWidths[i - 1];
+        }
+        return preResNet(name, inputShape, classes, stem, blockWidths, strided);
+    }
+
+    /**
+     * {@link #preResNet(String, int[], int, int, int[])} with the stride-2 blocks given explicitly
+     * ({@code strided[i]} for block i+1), so a slimmed network keeps its reference's downsampling
+     * even where rounding makes two stages' widths equal.
+     */
+    public static Model preResNet(String name, int[] inputShape, int classes, int stem, int[] blockWidths,
+            boolean[] strided) {
         if (inputShape.length != 3) {
-            throw new IllegalArgumentException("preResNet20: input shape must be [channels, height, width]");
+            throw new IllegalArgumentException(name + ": input shape must be [channels, height, width]");
+        }
+        if (stem < 1 || blockWidths.length == 0 || strided.length != blockWidths.length || classes < 1) {
+            throw new IllegalArgumentException(name + ": need a positive stem width, at least one block, one stride"
+                    + " flag per block and at least one class; got stem " + stem + ", widths "
+                    + java.util.Arrays.toString(blockWidths) + ", " + classes + " classes");
         }
         int in = inputShape[0];
-        return new Model("preresnet20", inputShape, () -> {
+        int[] widths = blockWidths.clone();
+        boolean[] s2 = strided.clone();
+        for (int w : widths) {
+            if (w < 1) {
+                throw new IllegalArgumentException(name + ": block widths must be positive, got "
+                        + java.util.Arrays.toString(widths));
+            }
+        }
+        return new Model(name, inputShape, () -> {
             List<Layer> layers = new ArrayList<>();
-            layers.add(new Conv2d("conv1", in, 16, 3, 1, 1, false));
-            layers.add(new BatchNorm2d("bn1", 16));
-            int[] widths = {16, 16, 16, 32, 32, 32, 64, 64, 64};
-            int prev = 16;
+            layers.add(new Conv2d("conv1", in, stem, 3, 1, 1, false));
+            layers.add(new BatchNorm2d("bn1", stem));
+            int prev = stem;
             for (int i = 0; i < widths.length; i++) {
-                int stride = i > 0 && widths[i] != widths[i - 1] ? 2 : 1;
-                layers.add(new PreActBlock("block" + (i + 1), prev, widths[i], stride));
+                layers.add(new PreActBlock("block" + (i + 1), prev, widths[i], s2[i] ? 2 : 1));
                 prev = widths[i];
             }
-            layers.add(new BatchNorm2d("bn_out", 64));
+            layers.add(new BatchNorm2d("bn_out", prev));
             layers.add(new Relu("relu_out"));
             layers.add(new GlobalAvgPool("pool"));
-            layers.add(new Linear("fc", 64, classes));
+            layers.add(new Linear("fc", prev, classes));
             return layers;
         });
     }

@@ -17,7 +17,8 @@ import java.util.Map;
  * <p>A network built for training keeps every layer's output for the backward pass and two
  * ping-pong gradient buffers; one built for inference (forward passes only, as zeroth-order
  * training needs) has no gradients and reuses two ping-pong activation buffers, so its memory is
- * parameters plus the two largest activations. The arena sees every byte, so its peak is what a
+ * parameters plus the two largest activations, and its residual blocks share one set of scratch
+ * buffers ({@link InferenceScratch}). The arena sees every byte, so its peak is what a
  * device would need.
  */
 public final class Network implements AutoCloseable {
@@ -32,6 +33,7 @@ public final class Network implements AutoCloseable {
     private final DenseF32[] gradients; // training: two ping-pong buffers; inference: none
     private final DenseF32 outputGradient;
     private final List<Tensor> owned = new ArrayList<>();
+    private InferenceScratch scratch; // inference only: the blocks' shared scratch
     private DenseF32 lastInput;
 
     private Network(Model model, TensorArena arena, int maxBatch, boolean training, KernelContext kernels) {
@@ -83,9 +85,13 @@ public final class Network implements AutoCloseable {
                 gradients = null;
                 outputGradient = null;
             }
+            scratch = training ? null : new InferenceScratch(InferenceScratch.SLOTS);
             for (int i = 0; i < layers.size(); i++) {
                 layers.get(i).build(new LayerContext(shapes[i], maxBatch, training, arena, kernels, parameters,
-                        layers.get(i).name()));
+                        layers.get(i).name(), scratch));
+            }
+            if (scratch != null) {
+                scratch.allocate(arena);
             }
         } catch (RuntimeException | Error e) {
             close();
@@ -218,7 +224,7 @@ public final class Network implements AutoCloseable {
         return flops;
     }
 
-    /** Frees every buffer of this network (the layers' own buffers go with their arena). */
+    /** Frees every buffer of this network, the layers' own ones included ({@link Layer#free()}). */
     @Override
     public void close() {
         if (masked) {
@@ -228,6 +234,12 @@ public final class Network implements AutoCloseable {
             t.close();
         }
         owned.clear();
+        for (Layer l : layers) {
+            l.free();
+        }
+        if (scratch != null) {
+            scratch.close();
+        }
     }
 
     private void requireTraining() {

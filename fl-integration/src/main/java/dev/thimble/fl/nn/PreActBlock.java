@@ -24,7 +24,10 @@ import java.util.List;
  * {@link #build}, for batches of up to maxBatch samples: the four internal activations (BN1 and
  * ReLU outputs at input size, conv1 and BN2 outputs at output size, plus the ReLU2 output and the
  * projection's output), and in training networks three gradient buffers (two at output size, one
- * at input size); the sub-layers add their own (im2col scratch, statistics).
+ * at input size); the sub-layers add their own (im2col scratch, statistics). In an inference
+ * network with shared scratch ({@link InferenceScratch}) the block allocates none of its own: its
+ * forward pass runs in three shared buffers (ReLUs in place, the projection in conv1's output
+ * slot), so a frozen prefix of k blocks costs one block's scratch.
  */
 public final class PreActBlock implements Layer {
     private final String name;
@@ -44,6 +47,10 @@ public final class PreActBlock implements Layer {
     private int[] inShape;
     private int[] outShape;
     // activations, [maxBatch, ...] flat
+    private static final int SLOT_IN = 0;
+    private static final int SLOT_H1 = 1;
+    private static final int SLOT_A2 = 2;
+    private InferenceScratch shared; // inference networks: the network's scratch instead of a1..sc
     private DenseF32 a1; // BN1(x)
     private DenseF32 o; // ReLU(a1)
     private DenseF32 h1; // conv1(o)
@@ -138,12 +145,20 @@ public final class PreActBlock implements Layer {
         int b = c.maxBatch();
         int in = Math.toIntExact(b * Network.size(inShape));
         int out = Math.toIntExact(b * Network.size(outShape));
-        a1 = c.arena().dense(in);
-        o = c.arena().dense(in);
-        h1 = c.arena().dense(out);
-        a2 = c.arena().dense(out);
-        r2 = c.arena().dense(out);
-        sc = projection == null ? null : c.arena().dense(out);
+        shared = c.training() ? null : c.scratch();
+        if (shared != null) {
+            // inference: o = ReLU(a1) in place, r2 = ReLU(a2) in place, the projection reuses h1's slot
+            shared.reserve(SLOT_IN, in);
+            shared.reserve(SLOT_H1, out);
+            shared.reserve(SLOT_A2, out);
+        } else {
+            a1 = c.arena().dense(in);
+            o = c.arena().dense(in);
+            h1 = c.arena().dense(out);
+            a2 = c.arena().dense(out);
+            r2 = c.arena().dense(out);
+            sc = projection == null ? null : c.arena().dense(out);
+        }
         if (c.training()) {
             gOutA = c.arena().dense(out);
             gOutB = c.arena().dense(out);
@@ -162,7 +177,7 @@ public final class PreActBlock implements Layer {
 
     private static void buildSub(LayerContext c, Layer l, int[] shape) {
         l.build(new LayerContext(shape, c.maxBatch(), c.training(), c.arena(), c.kernels(), c.params(),
-                c.prefix() + "." + l.name()));
+                c.prefix() + "." + l.name(), c.scratch()));
     }
 
     private DenseF32 in(DenseF32 buffer, int b) {
@@ -175,6 +190,10 @@ public final class PreActBlock implements Layer {
 
     @Override
     public void forward(DenseF32 x, DenseF32 y) {
+        if (shared != null) {
+            forwardShared(x, y);
+            return;
+        }
         int b = x.dim(0);
         DenseF32 a1b = in(a1, b);
         DenseF32 ob = in(o, b);
@@ -191,6 +210,28 @@ public final class PreActBlock implements Layer {
             DenseF32 scb = out(sc, b);
             projection.forward(ob, scb);
             VectorOps.axpy(kernels, 1f, scb, y);
+        } else {
+            VectorOps.axpy(kernels, 1f, shortcutFromActivation ? ob : x, y);
+        }
+    }
+
+    /** The inference forward pass on the network's shared scratch: three buffers instead of six. */
+    private void forwardShared(DenseF32 x, DenseF32 y) {
+        int b = x.dim(0);
+        int[] inB = Network.batched(b, inShape);
+        int[] outB = Network.batched(b, outShape);
+        DenseF32 ob = shared.view(SLOT_IN, inB);
+        DenseF32 h1b = shared.view(SLOT_H1, outB);
+        DenseF32 a2b = shared.view(SLOT_A2, outB);
+        bn1.forward(x, ob);
+        relu1.forward(ob, ob);
+        conv1.forward(ob, h1b);
+        bn2.forward(h1b, a2b);
+        relu2.forward(a2b, a2b);
+        conv2.forward(a2b, y);
+        if (projection != null) {
+            projection.forward(ob, h1b); // h1 is dead once BN2 has read it
+            VectorOps.axpy(kernels, 1f, h1b, y);
         } else {
             VectorOps.axpy(kernels, 1f, shortcutFromActivation ? ob : x, y);
         }
@@ -236,5 +277,16 @@ public final class PreActBlock implements Layer {
         long flops = bn1.forwardFlops(inputShape) + relu1.forwardFlops(inputShape) + conv1.forwardFlops(inputShape)
                 + bn2.forwardFlops(mid) + relu2.forwardFlops(mid) + conv2.forwardFlops(mid) + Network.size(mid);
         return projection == null ? flops : flops + projection.forwardFlops(inputShape);
+    }
+
+    @Override
+    public void free() {
+        Frees.all(a1, o, h1, a2, r2, sc, gOutA, gOutB, gIn);
+        a1 = o = h1 = a2 = r2 = sc = gOutA = gOutB = gIn = null;
+        for (Layer l : new Layer[] {bn1, relu1, conv1, bn2, relu2, conv2, projection}) {
+            if (l != null) {
+                l.free();
+            }
+        }
     }
 }

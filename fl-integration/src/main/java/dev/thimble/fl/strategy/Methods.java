@@ -3,6 +3,7 @@ package dev.thimble.fl.strategy;
 import dev.thimble.fl.core.Method;
 import dev.thimble.fl.core.TrainConfig;
 import dev.thimble.fl.nn.Swat;
+import dev.thimble.fl.depth.DepthMethods;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,6 +66,10 @@ public final class Methods {
                 + " 2024): --pruning ntk|random|magnitude|none, --density, --prune-rounds, --prune-batch, --ntk-scorer, --zo-variant"
                 + " seed|fedzo, --zo-k, --zo-sigma, --local-steps, --ema; --lr is the server Adam's (seed) or the"
                 + " local ZO-SGD's (fedzo)", Methods::ntkZo);
+        register("fedepth", "FeDepth (Zhang et al. 2023): memory-adaptive depth-wise block training under per-group"
+                + " budgets (--budgets, --fedepth-split)", (t, o) -> DepthMethods.fedepth(t, o.extra()));
+        register("heterofl", "HeteroFL width slimming (Diao et al. 2021) under FeDepth's budgets (--budgets, --widths)",
+                (t, o) -> DepthMethods.heterofl(t, o.extra()));
     }
 
     private Methods() {
