@@ -53,7 +53,7 @@ final class ProfileCommand implements Callable<Integer> {
         // Fashion-MNIST-shaped samples; the step's memory does not depend on the pixel values
         Dataset batch = Synthetic.images(batchSize, 1);
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "%-9s %-20s %11s %6s %12s %12s %12s %9s%n", "method", "model", "parameters", "batch",
+        out.printf(Locale.ROOT, "%-15s %-20s %11s %6s %12s %12s %12s %9s%n", "method", "model", "parameters", "batch",
                 "arena_peak", "heap_used", "rss", "step_ms");
         for (String modelName : mods) {
             Model model = ModelChoice.create(modelName, batch.sampleShape(), batch.numClasses());
@@ -64,11 +64,11 @@ final class ProfileCommand implements Callable<Integer> {
                     ClientProbe.run(method, model, batch, 0); // warm-up: class loading and JIT out of the timing
                     r = ClientProbe.run(method, model, batch, 0);
                 } catch (IllegalArgumentException e) { // a method that needs another architecture (FeDepth: blocks)
-                    out.printf(Locale.ROOT, "%-9s %-20s not applicable: %s%n", method.name(), model.name(),
+                    out.printf(Locale.ROOT, "%-15s %-20s not applicable: %s%n", method.name(), model.name(),
                             e.getMessage());
                     continue;
                 }
-                out.printf(Locale.ROOT, "%-9s %-20s %,11d %6d %12s %12s %12s %9.1f%n", method.name(), model.name(),
+                out.printf(Locale.ROOT, "%-15s %-20s %,11d %6d %12s %12s %12s %9.1f%n", method.name(), model.name(),
                         model.parameterCount(), batchSize, ByteSize.format(r.peakBytes()),
                         ByteSize.format(ProcessMemory.heapUsed()), rss(), r.seconds() * 1e3);
                 out.flush();

@@ -48,7 +48,8 @@ import java.util.SplittableRandom;
  * instead of dense, which changes only the pruned entries of the local w — entries this client
  * never uploads and the forward pass never reads — so the upload is the same up to rounding. The
  * dense gradient is kept where the server does read pruned entries: the first round (ERK masks,
- * dense upload) and the regrowth variant. Reported FLOPs are those of the dense model.
+ * dense upload) and the regrowth variant. Reported FLOPs are 3 × the forward FLOPs per sample, of
+ * the kept weights when the sparse kernels run ({@link SparseFlops}) and of the dense model otherwise.
  */
 public final class FedDipClientTrainer implements ClientTrainer {
     /** Prunable density at or below which the client trains with the sparse kernels. */
@@ -85,8 +86,9 @@ public final class FedDipClientTrainer implements ClientTrainer {
                     ErkMasks.fill(net.parameters().list(), initDensity, ctx.seed() ^ ERK_SALT, mask);
                 }
                 boolean denseUpload = !globalMask || cfg.extra(FedDip.DENSE_UPLOAD_KEY, 0) != 0;
-                if (!denseUpload && prunableDensity(prunable, mask)
-                        <= cfg.extra(SPARSE_BELOW_KEY, SPARSE_BELOW_DENSITY)) {
+                boolean sparse = !denseUpload && prunableDensity(prunable, mask)
+                        <= cfg.extra(SPARSE_BELOW_KEY, SPARSE_BELOW_DENSITY);
+                if (sparse) {
                     net.setWeightMasks(mask);
                 }
                 try (DenseF32 w = arena.copyOf(wt)) {
@@ -124,7 +126,8 @@ public final class FedDipClientTrainer implements ClientTrainer {
                     }
                     Payload upload = denseUpload ? DensePayload.owning(ctx.uplink().copyOf(w))
                             : gather(ctx.uplink(), w, mask);
-                    long flops = 3L * ctx.model().forwardFlops() * seen;
+                    // the forward and both backward products skip what the sparse kernels skip
+                    long flops = 3L * SparseFlops.forward(ctx.model(), sparse ? mask : null) * seen;
                     return new FitResult(upload, n, seen == 0 ? Double.NaN : lossSum / seen, flops);
                 }
             }

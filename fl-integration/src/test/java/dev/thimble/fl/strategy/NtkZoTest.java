@@ -266,19 +266,7 @@ class NtkZoTest {
         Model lenet = Models.lenet5(10);
         Dataset data = Synthetic.images(64, 2);
         TrainConfig train = new TrainConfig(1, 32, 0.05, 0.9);
-        // Conv2d keeps its im2col scratch until the arena closes (Network.close does not free layer
-        // buffers), which the leak check reports for BP and ZO alike; this test is about peaks
-        String leakCheck = System.getProperty("thimble.arena.leakCheck");
-        System.setProperty("thimble.arena.leakCheck", "false");
-        try {
-            peaks(lenet, data, train);
-        } finally {
-            if (leakCheck == null) {
-                System.clearProperty("thimble.arena.leakCheck");
-            } else {
-                System.setProperty("thimble.arena.leakCheck", leakCheck);
-            }
-        }
+        peaks(lenet, data, train);
     }
 
     private static void peaks(Model lenet, Dataset data, TrainConfig train) {
