@@ -144,6 +144,7 @@ final class Markdown {
         spmmSection();
         crossoverSection();
         otherSections(probes.get("memory"));
+        methodsSection(probes.getOrDefault("methods", ""));
         return s.toString();
     }
 
@@ -742,6 +743,27 @@ final class Markdown {
             s.append("| ").append(e.getKey()).append(" | ").append(String.format("%,d", e.getValue())).append(" | ")
                     .append(fmt("%.3f", (double) e.getValue() / mem.get("bp"))).append(" | ")
                     .append(time(r.t("client", "client=" + client))).append(" |\n");
+        }
+        s.append("\n");
+    }
+
+    /** The arena peak of one client's first round for every registered method ({@code MethodMemory}). */
+    private void methodsSection(String probe) {
+        s.append("## One client step per method, peak tensor memory (MethodMemory)\n\nClient 0's first round, "
+                + "one batch of 32, one epoch, run exactly as the federated loop runs it (`ClientProbe`, also behind "
+                + "`thimble profile`): the client arena's peak, i.e. what `--client-memory` must allow. Default "
+                + "options; FeDepth and HeteroFL on PreResNet-20 of base width 4 with budgets {0.31, 1/3, 1/2, 1}·M, "
+                + "client 0 in the lowest group. `ntk-zo`'s first rounds are its NTK pruning rounds (a training "
+                + "network on a Gaussian batch of 100); `ntk-zo --pruning none` is a zeroth-order training round.\n\n"
+                + "| method | model | peak tensor bytes |\n|---|---|---|\n");
+        for (String line : probe.lines().toList()) {
+            String[] f = line.split("\t");
+            if (f.length != 3 || f[1].isEmpty() || line.startsWith("INFO") || line.startsWith("WARN")) {
+                continue;
+            }
+            String bytes = f[2].matches("\\d+") ? String.format("%,d (%s)", Long.parseLong(f[2]), kib(Long.parseLong(f[2])))
+                    : f[2];
+            s.append("| ").append(f[0]).append(" | ").append(f[1]).append(" | ").append(bytes).append(" |\n");
         }
         s.append("\n");
     }

@@ -194,6 +194,7 @@ public final class PerformanceReport {
         probes.put("openblas-clean", probe(true, "dev.thimble.bench.report.OpenBlasProbe"));
         probes.put("openblas-env", probe(false, "dev.thimble.bench.report.OpenBlasProbe"));
         probes.put("memory", probe(true, "dev.thimble.bench.ClientStep"));
+        probes.put("methods", probe(true, "dev.thimble.bench.MethodMemory"));
         for (Run run : runs()) {
             runJmh(run);
         }

@@ -1,5 +1,6 @@
 package dev.thimble.fl.cli;
 
+import dev.thimble.fl.core.ClientProbe;
 import dev.thimble.fl.core.Method;
 import dev.thimble.fl.core.TrainConfig;
 import dev.thimble.fl.data.Dataset;

@@ -1,5 +1,6 @@
 package dev.thimble.fl.cli;
 
+import dev.thimble.fl.core.ClientProbe;
 import dev.thimble.fl.core.ClientSampler;
 import dev.thimble.fl.core.FederatedLoop;
 import dev.thimble.fl.core.Method;
