@@ -54,6 +54,7 @@ public final class Conv2d implements SparseWeights, SwatLayer {
     private DenseF32 weightGradMatrix;
     private DenseF32 col; // [C·k·k, OH·OW] scratch, null for a direct (1×1, stride 1, no padding) convolution
     private TensorArena arena;
+    private boolean training; // an inference network's sparse weights need no transpose or gradient pattern
     private InferenceScratch sharedCol; // inference networks: the network's shared im2col buffer instead of col
     private SparseWeight sparse; // W [Cout, C·k·k] on its mask, or null for a dense convolution
     private SwatState swat; // SWAT operands, or null when SWAT is off
@@ -143,6 +144,7 @@ public final class Conv2d implements SparseWeights, SwatLayer {
         outWidth = out[2];
         kernels = c.kernels();
         arena = c.arena();
+        training = c.training();
         weight = c.param("weight");
         bias = hasBias ? c.param("bias") : null;
         int ckk = inChannels * kernel * kernel;
@@ -177,7 +179,8 @@ public final class Conv2d implements SparseWeights, SwatLayer {
             if (swat != null) {
                 throw new IllegalStateException(name + ": SWAT and a fixed weight mask cannot both be on");
             }
-            sparse = new SparseWeight(arena, weightMatrix, mask.reshape(weightMatrix.rows(), weightMatrix.cols()));
+            sparse = new SparseWeight(arena, weightMatrix, mask.reshape(weightMatrix.rows(), weightMatrix.cols()),
+                    training);
         }
     }
 

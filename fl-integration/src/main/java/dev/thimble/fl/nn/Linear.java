@@ -28,6 +28,7 @@ public final class Linear implements SparseWeights, SwatLayer {
     private Param weight;
     private Param bias;
     private TensorArena arena;
+    private boolean training; // an inference network's sparse weights need no transpose or gradient pattern
     private SparseWeight sparse;
     private SwatState swat;
     private DenseF32 gradientT; // dYᵀ [out, maxBatch] while SWAT is on
@@ -65,6 +66,7 @@ public final class Linear implements SparseWeights, SwatLayer {
     public void build(LayerContext c) {
         kernels = c.kernels();
         arena = c.arena();
+        training = c.training();
         weight = c.param("weight");
         bias = c.param("bias");
         maxBatch = c.maxBatch();
@@ -108,7 +110,7 @@ public final class Linear implements SparseWeights, SwatLayer {
             if (swat != null) {
                 throw new IllegalStateException(name + ": SWAT and a fixed weight mask cannot both be on");
             }
-            sparse = new SparseWeight(arena, weight.value(), mask.reshape(out, in));
+            sparse = new SparseWeight(arena, weight.value(), mask.reshape(out, in), training);
         }
     }
 

@@ -15,7 +15,8 @@ import java.lang.foreign.ValueLayout;
  * gathers their values at the pattern (O(nnz)) before each forward pass, and
  * {@link #addGradientTo} scatters the sampled gradient back, so pruned weights get exactly zero
  * gradient. Memory: three CSR copies of the pattern (about 3·8 bytes per kept weight) and an
- * int per kept weight mapping the transpose to W.
+ * int per kept weight mapping the transpose to W; for a network built for inference only, W alone
+ * (the transpose and the gradient pattern serve back-propagation).
  */
 final class SparseWeight implements AutoCloseable {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -25,8 +26,14 @@ final class SparseWeight implements AutoCloseable {
     private final CsrF32 gradient;
     private final int[] transposedFrom; // position in weights of each position of transposed
 
-    SparseWeight(TensorArena arena, DenseF32 dense, BitMask mask) {
+    SparseWeight(TensorArena arena, DenseF32 dense, BitMask mask, boolean forBackward) {
         this.weights = FormatOps.toCsr(arena, dense, mask);
+        if (!forBackward) {
+            this.transposed = null;
+            this.gradient = null;
+            this.transposedFrom = new int[0];
+            return;
+        }
         this.transposed = FormatOps.transpose(arena, weights);
         this.gradient = arena.csrLike(weights);
         this.transposedFrom = new int[weights.nnz()];
@@ -49,12 +56,19 @@ final class SparseWeight implements AutoCloseable {
 
     /** Wᵀ at the pattern, values current after {@link #refresh}. */
     CsrF32 transposed() {
-        return transposed;
+        return requireBackward(transposed);
     }
 
     /** The pattern whose values a sampled product fills with the weight gradient. */
     CsrF32 gradient() {
-        return gradient;
+        return requireBackward(gradient);
+    }
+
+    private static CsrF32 requireBackward(CsrF32 m) {
+        if (m == null) {
+            throw new IllegalStateException("the network was built for inference only: no backward pass");
+        }
+        return m;
     }
 
     /** Copies the dense weights' values at the pattern into W and Wᵀ. */
@@ -91,7 +105,9 @@ final class SparseWeight implements AutoCloseable {
     @Override
     public void close() {
         weights.close();
-        transposed.close();
-        gradient.close();
+        if (transposed != null) {
+            transposed.close();
+            gradient.close();
+        }
     }
 }

@@ -112,6 +112,54 @@ class SparseLayersTest {
     }
 
     /** Both sides sum the same terms in different orders: a few ulps of the largest magnitude. */
+    @ParameterizedTest
+    @ValueSource(strings = {"linear", "conv", "lenet"})
+    void anInferenceNetworkHoldsOnlyTheKeptWeightsInCsrAndComputesTheSame(String kind) {
+        Model m = model(kind);
+        int batch = 3;
+        try (TensorArena arena = TensorArena.builder().leakCheck(false).build();
+                KernelContext kernels = KernelContext.builder().threads(1).build()) {
+            Network train = Network.build(m, arena, batch, true, kernels);
+            Network infer = Network.build(m, arena, batch, false, kernels);
+            train.parameters().initialize(7);
+            infer.parameters().values().copyFrom(train.parameters().values());
+            SplittableRandom rnd = new SplittableRandom(5);
+            BitMask mask = arena.mask(Math.toIntExact(train.parameters().count()));
+            for (long i = 0; i < mask.size(); i++) {
+                mask.set(i, rnd.nextDouble() < 0.3);
+            }
+            for (Param p : train.parameters().list()) {
+                if (!p.prunable()) {
+                    mask.view(p.offset(), Math.toIntExact(p.size())).fill(true);
+                }
+            }
+            long before = arena.currentBytes();
+            train.setWeightMasks(mask);
+            long trainingCopies = arena.currentBytes() - before;
+            before = arena.currentBytes();
+            infer.setWeightMasks(mask);
+            long inferenceCopies = arena.currentBytes() - before;
+            // training keeps W, Wᵀ and the gradient pattern; inference keeps W alone
+            assertTrue(3 * inferenceCopies <= trainingCopies + 3 * 64L * m.layers().size(),
+                    "inference " + inferenceCopies + " B vs training " + trainingCopies + " B");
+            assertTrue(inferenceCopies > 0);
+            DenseF32 x = arena.dense(SparseLayersTest.batched(batch, m.inputShape()));
+            for (long i = 0; i < x.size(); i++) {
+                x.set(i, (float) rnd.nextGaussian());
+            }
+            assertClose(train.forward(x).toArray(), infer.forward(x).toArray(), kind + " logits");
+            infer.close();
+            train.close();
+        }
+    }
+
+    static int[] batched(int b, int[] shape) {
+        int[] out = new int[shape.length + 1];
+        out[0] = b;
+        System.arraycopy(shape, 0, out, 1, shape.length);
+        return out;
+    }
+
     static void assertClose(float[] want, float[] got, String what) {
         float scale = 0;
         for (float v : want) {
