@@ -1,5 +1,6 @@
 package dev.thimble.fl.core;
 
+import dev.thimble.fl.data.Batches;
 import dev.thimble.fl.data.Dataset;
 import dev.thimble.fl.nn.Model;
 import dev.thimble.fl.nn.Network;
@@ -32,7 +33,7 @@ public final class ServerState implements AutoCloseable {
         this.test = test;
         int b = test == null || test.size() == 0 ? 1 : Math.min(evalBatch, test.size());
         this.network = Network.build(model, arena, b, false, kernels);
-        this.batch = arena.dense(batched(b, model.inputShape()));
+        this.batch = arena.dense(Batches.shape(b, model.inputShape()));
         this.labels = new int[b];
         network.parameters().initialize(initSeed);
     }
@@ -99,10 +100,4 @@ public final class ServerState implements AutoCloseable {
     }
 
     /** {@code [b, shape...]}. */
-    static int[] batched(int b, int[] shape) {
-        int[] out = new int[shape.length + 1];
-        out[0] = b;
-        System.arraycopy(shape, 0, out, 1, shape.length);
-        return out;
-    }
 }

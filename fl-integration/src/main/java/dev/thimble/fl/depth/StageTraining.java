@@ -1,5 +1,6 @@
 package dev.thimble.fl.depth;
 
+import dev.thimble.fl.data.Batches;
 import dev.thimble.fl.core.Payload;
 import dev.thimble.fl.data.Dataset;
 import dev.thimble.fl.nn.KlDivergence;
@@ -57,7 +58,7 @@ final class StageTraining {
             TensorArena arena, KernelContext kernels) {
         int b = Math.max(1, Math.min(h.batch(), data.size()));
         try (Network net = Network.build(model, arena, b, true, kernels);
-                DenseF32 x = arena.dense(batched(b, model.inputShape()));
+                DenseF32 x = arena.dense(Batches.shape(b, model.inputShape()));
                 Sgd sgd = new Sgd(net.parameters(), arena, (float) h.lr(), (float) h.momentum(),
                         (float) h.weightDecay())) {
             if (download.dimension() != net.parameters().count()) {
@@ -85,7 +86,7 @@ final class StageTraining {
         try (Network prefix = stage.from() == 0 ? null
                         : Network.build(layout.prefix(stage.from()), arena, b, false, kernels);
                 Network net = Network.build(stageModel, arena, b, true, kernels);
-                DenseF32 x = arena.dense(batched(b, layout.model().inputShape()));
+                DenseF32 x = arena.dense(Batches.shape(b, layout.model().inputShape()));
                 Sgd sgd = new Sgd(net.parameters(), arena, (float) h.lr(), (float) h.momentum(),
                         (float) h.weightDecay())) {
             if (prefix != null) {
@@ -112,7 +113,7 @@ final class StageTraining {
         int b = Math.max(1, Math.min(h.batch(), data.size()));
         try (Network g = Network.build(model, arena, b, true, kernels);
                 Network a = Network.build(model, arena, b, true, kernels);
-                DenseF32 x = arena.dense(batched(b, model.inputShape()));
+                DenseF32 x = arena.dense(Batches.shape(b, model.inputShape()));
                 Sgd sg = new Sgd(g.parameters(), arena, (float) h.lr(), (float) h.momentum(), (float) h.weightDecay());
                 Sgd sa = new Sgd(a.parameters(), arena, (float) h.lr(), (float) h.momentum(),
                         (float) h.weightDecay())) {
@@ -128,7 +129,7 @@ final class StageTraining {
             double lossSum = 0;
             long seen = 0;
             for (int epoch = 0; epoch < h.epochs(); epoch++) {
-                shuffle(order, rng);
+                Batches.shuffle(order, rng);
                 for (int from = 0; from < n; from += b) {
                     int count = Math.min(b, n - from);
                     data.fillBatch(order, from, count, x, labels);
@@ -168,7 +169,7 @@ final class StageTraining {
         double lossSum = 0;
         long seen = 0;
         for (int epoch = 0; epoch < epochs; epoch++) {
-            shuffle(order, rng);
+            Batches.shuffle(order, rng);
             for (int from = 0; from < n; from += b) {
                 int count = Math.min(b, n - from);
                 data.fillBatch(order, from, count, x, labels);
@@ -186,19 +187,4 @@ final class StageTraining {
     }
 
     /** Fisher–Yates. */
-    private static void shuffle(int[] a, SplittableRandom rng) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-    }
-
-    static int[] batched(int b, int[] shape) {
-        int[] out = new int[shape.length + 1];
-        out[0] = b;
-        System.arraycopy(shape, 0, out, 1, shape.length);
-        return out;
-    }
 }

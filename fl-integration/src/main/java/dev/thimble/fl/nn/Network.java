@@ -1,5 +1,6 @@
 package dev.thimble.fl.nn;
 
+import dev.thimble.fl.data.Batches;
 import dev.thimble.ops.KernelContext;
 import dev.thimble.tensor.DenseF32;
 import dev.thimble.tensor.Tensor;
@@ -70,7 +71,7 @@ public final class Network implements AutoCloseable {
             if (training) {
                 outputs = new DenseF32[layers.size()];
                 for (int i = 0; i < layers.size(); i++) {
-                    outputs[i] = own(arena.dense(batched(maxBatch, shapes[i + 1])));
+                    outputs[i] = own(arena.dense(Batches.shape(maxBatch, shapes[i + 1])));
                 }
                 long largestInput = largest;
                 for (int i = 1; i < layers.size(); i++) {
@@ -78,7 +79,7 @@ public final class Network implements AutoCloseable {
                 }
                 gradients = new DenseF32[] {own(arena.dense(flat(maxBatch, largestInput))),
                         own(arena.dense(flat(maxBatch, largestInput)))};
-                outputGradient = own(arena.dense(batched(maxBatch, shapes[layers.size()])));
+                outputGradient = own(arena.dense(Batches.shape(maxBatch, shapes[layers.size()])));
             } else {
                 outputs = new DenseF32[] {own(arena.dense(flat(maxBatch, largest))),
                         own(arena.dense(flat(maxBatch, largest)))};
@@ -181,8 +182,8 @@ public final class Network implements AutoCloseable {
         lastInput = x;
         DenseF32 cur = x;
         for (int i = 0; i < layers.size(); i++) {
-            DenseF32 y = training ? outputs[i].view(0, batched(b, shapes[i + 1]))
-                    : outputs[i % 2].view(0, batched(b, shapes[i + 1]));
+            DenseF32 y = training ? outputs[i].view(0, Batches.shape(b, shapes[i + 1]))
+                    : outputs[i % 2].view(0, Batches.shape(b, shapes[i + 1]));
             layers.get(i).forward(cur, y);
             cur = y;
         }
@@ -192,7 +193,7 @@ public final class Network implements AutoCloseable {
     /** The buffer a loss writes the gradient of the output into, for a batch of b samples. */
     public DenseF32 outputGradient(int b) {
         requireTraining();
-        return outputGradient.view(0, batched(b, shapes[layers.size()]));
+        return outputGradient.view(0, Batches.shape(b, shapes[layers.size()]));
     }
 
     /**
@@ -207,9 +208,9 @@ public final class Network implements AutoCloseable {
         int b = lastInput.dim(0);
         DenseF32 dy = outputGradient(b);
         for (int i = layers.size() - 1; i >= 0; i--) {
-            DenseF32 x = i == 0 ? lastInput : outputs[i - 1].view(0, batched(b, shapes[i]));
-            DenseF32 y = outputs[i].view(0, batched(b, shapes[i + 1]));
-            DenseF32 dx = i == 0 ? null : gradients[i % 2].view(0, batched(b, shapes[i]));
+            DenseF32 x = i == 0 ? lastInput : outputs[i - 1].view(0, Batches.shape(b, shapes[i]));
+            DenseF32 y = outputs[i].view(0, Batches.shape(b, shapes[i + 1]));
+            DenseF32 dx = i == 0 ? null : gradients[i % 2].view(0, Batches.shape(b, shapes[i]));
             layers.get(i).backward(x, y, dy, dx);
             dy = dx;
         }
@@ -265,13 +266,6 @@ public final class Network implements AutoCloseable {
     private <T extends Tensor> T own(T t) {
         owned.add(t);
         return t;
-    }
-
-    static int[] batched(int b, int[] shape) {
-        int[] out = new int[shape.length + 1];
-        out[0] = b;
-        System.arraycopy(shape, 0, out, 1, shape.length);
-        return out;
     }
 
     private static int[] flat(int b, long perSample) {

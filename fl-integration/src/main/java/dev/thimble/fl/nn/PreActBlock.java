@@ -1,5 +1,6 @@
 package dev.thimble.fl.nn;
 
+import dev.thimble.fl.data.Batches;
 import dev.thimble.ops.KernelContext;
 import dev.thimble.ops.VectorOps;
 import dev.thimble.tensor.DenseF32;
@@ -181,11 +182,11 @@ public final class PreActBlock implements Layer {
     }
 
     private DenseF32 in(DenseF32 buffer, int b) {
-        return buffer.view(0, Network.batched(b, inShape));
+        return buffer.view(0, Batches.shape(b, inShape));
     }
 
     private DenseF32 out(DenseF32 buffer, int b) {
-        return buffer.view(0, Network.batched(b, outShape));
+        return buffer.view(0, Batches.shape(b, outShape));
     }
 
     @Override
@@ -218,8 +219,8 @@ public final class PreActBlock implements Layer {
     /** The inference forward pass on the network's shared scratch: three buffers instead of six. */
     private void forwardShared(DenseF32 x, DenseF32 y) {
         int b = x.dim(0);
-        int[] inB = Network.batched(b, inShape);
-        int[] outB = Network.batched(b, outShape);
+        int[] inB = Batches.shape(b, inShape);
+        int[] outB = Batches.shape(b, outShape);
         DenseF32 ob = shared.view(SLOT_IN, inB);
         DenseF32 h1b = shared.view(SLOT_H1, outB);
         DenseF32 a2b = shared.view(SLOT_A2, outB);

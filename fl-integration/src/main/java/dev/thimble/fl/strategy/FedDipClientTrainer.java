@@ -1,5 +1,6 @@
 package dev.thimble.fl.strategy;
 
+import dev.thimble.fl.data.Batches;
 import dev.thimble.fl.core.BitmaskPayload;
 import dev.thimble.fl.core.ClientContext;
 import dev.thimble.fl.core.ClientTrainer;
@@ -72,7 +73,7 @@ public final class FedDipClientTrainer implements ClientTrainer {
         Payload received = instructions.payload();
         TensorArena arena = ctx.arena();
         try (Network net = Network.build(ctx.model(), arena, b, true, ctx.kernels());
-                DenseF32 x = arena.dense(batched(b, ctx.model().inputShape()))) {
+                DenseF32 x = arena.dense(Batches.shape(b, ctx.model().inputShape()))) {
             DenseF32 wt = net.parameters().values();
             DenseF32 g = net.parameters().grads();
             List<Param> prunable = net.parameters().prunable();
@@ -101,7 +102,7 @@ public final class FedDipClientTrainer implements ClientTrainer {
                     double lossSum = 0;
                     long seen = 0;
                     for (int epoch = 0; epoch < cfg.localEpochs(); epoch++) {
-                        shuffle(order, rng);
+                        Batches.shuffle(order, rng);
                         for (int from = 0; from < n; from += b) {
                             int count = Math.min(b, n - from);
                             wt.copyFrom(w);
@@ -177,21 +178,5 @@ public final class FedDipClientTrainer implements ClientTrainer {
             }
             throw e;
         }
-    }
-
-    private static void shuffle(int[] a, SplittableRandom rng) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-    }
-
-    private static int[] batched(int b, int[] shape) {
-        int[] out = new int[shape.length + 1];
-        out[0] = b;
-        System.arraycopy(shape, 0, out, 1, shape.length);
-        return out;
     }
 }

@@ -1,5 +1,6 @@
 package dev.thimble.fl.strategy;
 
+import dev.thimble.fl.data.Batches;
 import dev.thimble.fl.core.ClientContext;
 import dev.thimble.fl.core.ClientTrainer;
 import dev.thimble.fl.core.FitInstructions;
@@ -130,7 +131,7 @@ public final class NtkZoClientTrainer implements ClientTrainer {
         TensorArena arena = ctx.arena();
         int d = Math.toIntExact(model.parameterCount());
         try (Network net = Network.build(model, arena, c, false, ctx.kernels());
-                DenseF32 x = arena.dense(batched(c, model.inputShape()));
+                DenseF32 x = arena.dense(Batches.shape(c, model.inputShape()));
                 BitMask mask = masked ? arena.mask(d) : null) {
             try {
                 load(in, net, mask);
@@ -156,7 +157,7 @@ public final class NtkZoClientTrainer implements ClientTrainer {
         TensorArena arena = ctx.arena();
         int d = Math.toIntExact(model.parameterCount());
         try (Network net = Network.build(model, arena, c, false, ctx.kernels());
-                DenseF32 x = arena.dense(batched(c, model.inputShape()));
+                DenseF32 x = arena.dense(Batches.shape(c, model.inputShape()));
                 BitMask mask = masked ? arena.mask(d) : null) {
             try {
                 return fedZoSteps(ctx, in, net, x, mask, load(in, net, mask), b, lr);
@@ -241,12 +242,5 @@ public final class NtkZoClientTrainer implements ClientTrainer {
             order[j] = t;
         }
         return order;
-    }
-
-    private static int[] batched(int b, int[] shape) {
-        int[] out = new int[shape.length + 1];
-        out[0] = b;
-        System.arraycopy(shape, 0, out, 1, shape.length);
-        return out;
     }
 }

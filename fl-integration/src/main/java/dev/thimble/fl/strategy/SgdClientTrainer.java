@@ -1,5 +1,6 @@
 package dev.thimble.fl.strategy;
 
+import dev.thimble.fl.data.Batches;
 import dev.thimble.fl.core.ClientContext;
 import dev.thimble.fl.core.ClientTrainer;
 import dev.thimble.fl.core.DensePayload;
@@ -41,7 +42,7 @@ public final class SgdClientTrainer implements ClientTrainer {
         float mu = (float) cfg.extra(FedProx.MU_KEY, 0);
         TensorArena arena = ctx.arena();
         try (Network net = Network.build(ctx.model(), arena, b, true, ctx.kernels());
-                DenseF32 x = arena.dense(batched(b, ctx.model().inputShape()))) {
+                DenseF32 x = arena.dense(Batches.shape(b, ctx.model().inputShape()))) {
             DenseF32 w = net.parameters().values();
             DenseF32 g = net.parameters().grads();
             instructions.payload().scatterInto(w);
@@ -56,7 +57,7 @@ public final class SgdClientTrainer implements ClientTrainer {
                 double lossSum = 0;
                 long seen = 0;
                 for (int epoch = 0; epoch < cfg.localEpochs(); epoch++) {
-                    shuffle(order, rng);
+                    Batches.shuffle(order, rng);
                     for (int from = 0; from < n; from += b) {
                         int count = Math.min(b, n - from);
                         data.fillBatch(order, from, count, x, labels);
@@ -81,19 +82,4 @@ public final class SgdClientTrainer implements ClientTrainer {
     }
 
     /** Fisher–Yates. */
-    private static void shuffle(int[] a, SplittableRandom rng) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-    }
-
-    private static int[] batched(int b, int[] shape) {
-        int[] out = new int[shape.length + 1];
-        out[0] = b;
-        System.arraycopy(shape, 0, out, 1, shape.length);
-        return out;
-    }
 }

@@ -1,5 +1,6 @@
 package dev.thimble.fl.strategy;
 
+import dev.thimble.fl.data.Batches;
 import dev.thimble.fl.core.ClientContext;
 import dev.thimble.fl.core.ClientTrainer;
 import dev.thimble.fl.core.DensePayload;
@@ -44,7 +45,7 @@ public final class SwatClientTrainer implements ClientTrainer {
         int b = Math.max(1, Math.min(cfg.batchSize(), n));
         TensorArena arena = ctx.arena();
         try (Network net = Network.build(ctx.model(), arena, b, true, ctx.kernels());
-                DenseF32 x = arena.dense(batched(b, ctx.model().inputShape()))) {
+                DenseF32 x = arena.dense(Batches.shape(b, ctx.model().inputShape()))) {
             DenseF32 w = net.parameters().values();
             instructions.payload().scatterInto(w);
             try (DenseF32 received = variant.isDiff() ? arena.copyOf(w) : null;
@@ -62,7 +63,7 @@ public final class SwatClientTrainer implements ClientTrainer {
                     int[] labels = new int[b];
                     SplittableRandom rng = new SplittableRandom(ctx.seed());
                     for (int epoch = 0; epoch < cfg.localEpochs(); epoch++) {
-                        shuffle(order, rng);
+                        Batches.shuffle(order, rng);
                         for (int from = 0; from < n; from += b) {
                             int count = Math.min(b, n - from);
                             data.fillBatch(order, from, count, x, labels);
@@ -101,21 +102,5 @@ public final class SwatClientTrainer implements ClientTrainer {
             return ZeroFlUpload.encode(ctx.kernels(), ctx.uplink(), ctx.arena(), net.parameters().list(), diff,
                     scores, keep);
         }
-    }
-
-    private static void shuffle(int[] a, SplittableRandom rng) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-    }
-
-    private static int[] batched(int b, int[] shape) {
-        int[] out = new int[shape.length + 1];
-        out[0] = b;
-        System.arraycopy(shape, 0, out, 1, shape.length);
-        return out;
     }
 }

@@ -1,5 +1,6 @@
 package dev.thimble.fl.nn;
 
+import dev.thimble.fl.data.Batches;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.thimble.ops.KernelContext;
@@ -37,7 +38,7 @@ public final class GradientCheck {
             Network net = Network.build(model, arena, batch, true, kernels);
             net.parameters().initialize(seed);
             int[] in = model.inputShape();
-            DenseF32 x = arena.dense(Network.batched(batch, in));
+            DenseF32 x = arena.dense(Batches.shape(batch, in));
             for (long i = 0; i < x.size(); i++) {
                 x.set(i, (float) (rnd.nextDouble() * 2 - 1));
             }
@@ -81,7 +82,7 @@ public final class GradientCheck {
                 KernelContext kernels = KernelContext.builder().threads(1).build()) {
             Network net = Network.build(model, arena, batch, true, kernels);
             net.parameters().initialize(seed);
-            DenseF32 x = arena.dense(Network.batched(batch, inputShape));
+            DenseF32 x = arena.dense(Batches.shape(batch, inputShape));
             for (long i = 0; i < x.size(); i++) {
                 x.set(i, (float) ((rnd.nextDouble() * 2 - 1) * scale));
             }

@@ -1,5 +1,6 @@
 package dev.thimble.fl.nn;
 
+import dev.thimble.fl.data.Batches;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -81,7 +82,7 @@ class ModelsTest {
             for (Model m : models) {
                 try (Network net = Network.build(m, arena, 3, true, kernels)) {
                     net.parameters().initialize(1);
-                    DenseF32 x = arena.dense(Network.batched(2, m.inputShape()));
+                    DenseF32 x = arena.dense(Batches.shape(2, m.inputShape()));
                     for (long i = 0; i < x.size(); i++) {
                         x.set(i, (float) Math.sin(i * 0.37));
                     }
@@ -97,7 +98,7 @@ class ModelsTest {
                 // an inference network runs the same forward pass
                 try (Network net = Network.build(m, arena, 2, false, kernels)) {
                     net.parameters().initialize(1);
-                    DenseF32 x = arena.dense(Network.batched(2, m.inputShape()));
+                    DenseF32 x = arena.dense(Batches.shape(2, m.inputShape()));
                     x.fill(0.5f);
                     assertEquals(2 * m.outputShape()[0], net.forward(x).size(), m.name());
                 }

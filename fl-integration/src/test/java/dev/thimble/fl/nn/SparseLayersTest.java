@@ -1,5 +1,6 @@
 package dev.thimble.fl.nn;
 
+import dev.thimble.fl.data.Batches;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,7 +62,7 @@ class SparseLayersTest {
             dense.parameters().load(sparse.parameters().values());
             VectorOps.applyMask(dense.parameters().values(), mask);
 
-            DenseF32 x = arena.dense(Network.batched(batch, m.inputShape()));
+            DenseF32 x = arena.dense(Batches.shape(batch, m.inputShape()));
             for (long i = 0; i < x.size(); i++) {
                 x.set(i, (float) (rnd.nextDouble() * 2 - 1));
             }
@@ -143,7 +144,7 @@ class SparseLayersTest {
             assertTrue(3 * inferenceCopies <= trainingCopies + 3 * 64L * m.layers().size(),
                     "inference " + inferenceCopies + " B vs training " + trainingCopies + " B");
             assertTrue(inferenceCopies > 0);
-            DenseF32 x = arena.dense(SparseLayersTest.batched(batch, m.inputShape()));
+            DenseF32 x = arena.dense(Batches.shape(batch, m.inputShape()));
             for (long i = 0; i < x.size(); i++) {
                 x.set(i, (float) rnd.nextGaussian());
             }
@@ -151,13 +152,6 @@ class SparseLayersTest {
             infer.close();
             train.close();
         }
-    }
-
-    static int[] batched(int b, int[] shape) {
-        int[] out = new int[shape.length + 1];
-        out[0] = b;
-        System.arraycopy(shape, 0, out, 1, shape.length);
-        return out;
     }
 
     static void assertClose(float[] want, float[] got, String what) {

@@ -1,5 +1,6 @@
 package dev.thimble.fl.nn;
 
+import dev.thimble.fl.data.Batches;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -68,8 +69,8 @@ class SwatLayersTest {
             Layer refLayer = ref.layers().getFirst();
             ((SwatLayer) layer).setSwat(swat);
             SplittableRandom rnd = new SplittableRandom(11);
-            DenseF32 x = random(arena, Network.batched(batch, m.inputShape()), rnd);
-            DenseF32 y = arena.dense(Network.batched(batch, m.outputShape()));
+            DenseF32 x = random(arena, Batches.shape(batch, m.inputShape()), rnd);
+            DenseF32 y = arena.dense(Batches.shape(batch, m.outputShape()));
             layer.forward(x, y);
 
             SwatState st = ((SwatLayer) layer).swatState();
@@ -160,8 +161,8 @@ class SwatLayersTest {
             net.parameters().initialize(9);
             Conv2d conv = (Conv2d) net.layers().getFirst();
             conv.setSwat(swat);
-            DenseF32 x = random(arena, Network.batched(2, m.inputShape()), new SplittableRandom(1));
-            conv.forward(x, arena.dense(Network.batched(2, m.outputShape())));
+            DenseF32 x = random(arena, Batches.shape(2, m.inputShape()), new SplittableRandom(1));
+            conv.forward(x, arena.dense(Batches.shape(2, m.outputShape())));
             DenseF32 w = net.parameters().get("conv.weight").value();
             long nonZero = 0;
             for (long i = 0; i < w.size(); i++) {
