@@ -214,22 +214,7 @@ final class RunCommand implements Callable<Integer> {
         validate();
         PrintWriter stdout = spec.commandLine().getOut();
         TrainConfig train = new TrainConfig(localEpochs, batchSize, lr, momentum);
-        Map<String, Double> extra = methodOptions();
-        extra.put("seed", (double) seed);
-        extra.putAll(Map.of("mask_ratio", maskRatio, "topk_period", (double) topkPeriod,
-                "swat_in_place", swatInPlace ? 1.0 : 0.0,
-                "zerofl_upload", (double) ZeroFlUpload.Variant.parse(upload).ordinal(),
-                "zerofl_mean", (double) ZeroFl.Mean.parse(zeroflMean).ordinal()));
-        if (finalLr != null) {
-            extra.put("final_lr", finalLr);
-        }
-        extra.putAll(Map.of("pruning", (double) NtkZoSettings.Pruning.parse(pruning).ordinal(),
-                "ntk_scorer", (double) NtkZoSettings.Scorer.parse(ntkScorer).ordinal(),
-                "zo_variant", (double) NtkZoSettings.Variant.parse(zoVariant).ordinal(), "density", density,
-                "prune_rounds", (double) pruneRounds, "zo_k", (double) zoK, "zo_sigma", zoSigma,
-                "local_steps", (double) localSteps, "zo_chunk", (double) zoChunk, "ema", ema));
-        extra.put("prune_batch", (double) pruneBatch);
-        Method m = Methods.create(method.toLowerCase(Locale.ROOT), train, extra);
+        Method m = Methods.create(method.toLowerCase(Locale.ROOT), train, methodOptions());
         DataChoice.Split data = DataChoice.load(dataset, dataDir, seed);
         Model net = ModelChoice.create(model, data.train().sampleShape(), data.train().numClasses());
         List<Dataset> parts = new ArrayList<>();
@@ -282,6 +267,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** The named numbers method factories read. */
+    /** Every method-specific option as the registry's named numbers (enums by ordinal); each factory reads its own. */
     private Map<String, Double> methodOptions() {
         Map<String, Double> o = new LinkedHashMap<>(Map.of("mu", mu, "rounds", (double) rounds, "sparsity", sparsity,
                 "init_sparsity", initSparsity, "reconfig_interval", (double) reconfigInterval, "lambda_max", lambdaMax,
@@ -304,6 +290,20 @@ final class RunCommand implements Callable<Integer> {
             case "table" -> o.put("fedepth_split", 1.0);
             default -> throw new IllegalArgumentException("--fedepth-split must be measured or table, got " + fedepthSplit);
         }
+        o.put("seed", (double) seed);
+        o.putAll(Map.of("mask_ratio", maskRatio, "topk_period", (double) topkPeriod,
+                "swat_in_place", swatInPlace ? 1.0 : 0.0,
+                "zerofl_upload", (double) ZeroFlUpload.Variant.parse(upload).ordinal(),
+                "zerofl_mean", (double) ZeroFl.Mean.parse(zeroflMean).ordinal()));
+        if (finalLr != null) {
+            o.put("final_lr", finalLr);
+        }
+        o.putAll(Map.of("pruning", (double) NtkZoSettings.Pruning.parse(pruning).ordinal(),
+                "ntk_scorer", (double) NtkZoSettings.Scorer.parse(ntkScorer).ordinal(),
+                "zo_variant", (double) NtkZoSettings.Variant.parse(zoVariant).ordinal(), "density", density,
+                "prune_rounds", (double) pruneRounds, "zo_k", (double) zoK, "zo_sigma", zoSigma,
+                "local_steps", (double) localSteps, "zo_chunk", (double) zoChunk, "ema", ema));
+        o.put("prune_batch", (double) pruneBatch);
         return o;
     }
 

@@ -100,8 +100,7 @@ public final class FedDip extends FedAvg {
      * @param initSparsity s_0 in [0, 1)
      * @param targetSparsity s_T in [s_0, 1)
      * @param interval R ≥ 1
-     * @param lambdaMax λ_max ≥ 0; 0 turns the regulariser off (the code's schedule would still
-     *     start its ramp at 5e-4)
+     * @param lambdaMax λ_max ≥ 0; 0 turns the regulariser off
      */
     public FedDip(TrainConfig config, int rounds, double initSparsity, double targetSparsity, int interval,
             double lambdaMax) {
@@ -161,7 +160,7 @@ public final class FedDip extends FedAvg {
         TrainConfig c = config();
         TrainConfig out = new TrainConfig(c.localEpochs(), c.batchSize(),
                 FedDipSchedules.learningRate(c.learningRate(), t), c.momentum(), c.extra())
-                .with(LAMBDA_KEY, lambdaMax == 0 ? 0 : FedDipSchedules.lambda(Math.min(t, rounds), rounds, lambdaMax))
+                .with(LAMBDA_KEY, FedDipSchedules.lambda(Math.min(t, rounds), rounds, lambdaMax))
                 .with(WEIGHT_DECAY_KEY, WEIGHT_DECAY)
                 .with(INIT_SPARSITY_KEY, initSparsity);
         return variant == Variant.REGROWTH ? out.with(DENSE_UPLOAD_KEY, 1) : out;

@@ -52,11 +52,12 @@ public final class FedDipSchedules {
 
     /**
      * Incremental regularisation: 0 in segment 0, then {@code 5e-4 + (λ_max − 5e-4)·(i − 1)/19}
-     * in segment i ≥ 1 (so it never quite reaches λ_max, as in the code).
+     * in segment i ≥ 1 (so it never quite reaches λ_max, as in the code). λ_max = 0 turns the
+     * regulariser off (the code's ramp would otherwise still start at 5e-4 and fall).
      */
     public static double lambda(int t, int rounds, double lambdaMax) {
         int i = lambdaSegment(t, rounds);
-        if (i == 0) {
+        if (i == 0 || lambdaMax == 0) {
             return 0;
         }
         return LAMBDA_START + (lambdaMax - LAMBDA_START) * (i - 1) / (LAMBDA_SEGMENTS - 1);

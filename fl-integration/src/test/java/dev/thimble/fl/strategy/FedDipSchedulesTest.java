@@ -33,6 +33,13 @@ class FedDipSchedulesTest {
     }
 
     @Test
+    void lambdaMaxZeroTurnsTheRegulariserOff() {
+        for (int t = 0; t < 1000; t += 37) {
+            assertEquals(0.0, FedDipSchedules.lambda(t, 1000, 0), "t = " + t);
+        }
+    }
+
+    @Test
     void lastSegmentAbsorbsTheRemainder() {
         // T = 1013: L = 50, segment 19 runs from 950 to 1012
         assertEquals(18, FedDipSchedules.lambdaSegment(949, 1013));
