@@ -8,6 +8,7 @@
 typedef __m256i vu;
 VINL vu vu_set1(uint32_t a) { return _mm256_set1_epi32((int)a); }
 VINL vu vu_iota(void) { return _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7); }
+VINL void vu_st(uint32_t *p, vu a) { _mm256_storeu_si256((__m256i *)p, a); }
 VINL vu vu_add(vu a, vu b) { return _mm256_add_epi32(a, b); }
 VINL vu vu_sub(vu a, vu b) { return _mm256_sub_epi32(a, b); }
 VINL vu vu_xor(vu a, vu b) { return _mm256_xor_si256(a, b); }
@@ -37,4 +38,13 @@ VINL uint32_t vu_ne_bits(vu a, vu b) {
     return ~(uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(a, b))) & 0xFFu;
 }
 VINL uint32_t vf_nan_bits(vf a) { return (uint32_t)_mm256_movemask_ps(_mm256_cmp_ps(a, a, _CMP_UNORD_Q)); }
+/* Philox in qword lanes: see vnoise_avx512.h */
+#define VQ_PHILOX 1
+typedef __m256i vq;
+VINL vq vq_even(vu a) { return a; }
+VINL vq vq_odd(vu a) { return _mm256_srli_epi64(a, 32); }
+VINL vq vq_mul(vq a, uint32_t m) { return _mm256_mul_epu32(a, _mm256_set1_epi32((int)m)); }
+VINL vq vq_hi(vq p) { return _mm256_srli_epi64(p, 32); }
+VINL vq vq_xor3(vq a, vq b, uint32_t k) { return _mm256_xor_si256(_mm256_xor_si256(a, b), _mm256_set1_epi32((int)k)); }
+VINL vu vq_join(vq even, vq odd) { return _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA); }
 #endif

@@ -10,6 +10,7 @@ VINL vu vu_iota(void) {
     static const uint32_t iota[4] = {0, 1, 2, 3};
     return vld1q_u32(iota);
 }
+VINL void vu_st(uint32_t *p, vu a) { vst1q_u32(p, a); }
 VINL vu vu_add(vu a, vu b) { return vaddq_u32(a, b); }
 VINL vu vu_sub(vu a, vu b) { return vsubq_u32(a, b); }
 VINL vu vu_xor(vu a, vu b) { return veorq_u32(a, b); }
