@@ -45,6 +45,6 @@ VINL vq vq_even(vu a) { return a; }
 VINL vq vq_odd(vu a) { return _mm256_srli_epi64(a, 32); }
 VINL vq vq_mul(vq a, uint32_t m) { return _mm256_mul_epu32(a, _mm256_set1_epi32((int)m)); }
 VINL vq vq_hi(vq p) { return _mm256_srli_epi64(p, 32); }
-VINL vq vq_xor3(vq a, vq b, uint32_t k) { return _mm256_xor_si256(_mm256_xor_si256(a, b), _mm256_set1_epi32((int)k)); }
+VINL vq vq_xor3(vq a, vq b, vu k) { return _mm256_xor_si256(_mm256_xor_si256(a, b), k); }
 VINL vu vq_join(vq even, vq odd) { return _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA); }
 #endif

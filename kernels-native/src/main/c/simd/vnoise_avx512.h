@@ -46,7 +46,7 @@ VINL vq vq_even(vu a) { return a; }
 VINL vq vq_odd(vu a) { return _mm512_srli_epi64(a, 32); }
 VINL vq vq_mul(vq a, uint32_t m) { return _mm512_mul_epu32(a, _mm512_set1_epi32((int)m)); }
 VINL vq vq_hi(vq p) { return _mm512_srli_epi64(p, 32); }
-VINL vq vq_xor3(vq a, vq b, uint32_t k) { return _mm512_ternarylogic_epi32(a, b, _mm512_set1_epi32((int)k), 0x96); }
+VINL vq vq_xor3(vq a, vq b, vu k) { return _mm512_ternarylogic_epi32(a, b, k, 0x96); }
 /* lanes 2i and 2i + 1 from the low words of qword i of `even` and of `odd` */
 VINL vu vq_join(vq even, vq odd) {
     return _mm512_mask_shuffle_epi32(even, (__mmask16)0xAAAA, odd, _MM_PERM_CCAA);
