@@ -40,7 +40,8 @@ public class PerturbBench {
     @Param({"panama", "native"})
     public String provider;
 
-    @Param({"RADEMACHER", "GAUSSIAN"})
+    /** UNIFORM is Philox and one multiply per value: with GAUSSIAN it separates generator and Box–Muller cost. */
+    @Param({"RADEMACHER", "GAUSSIAN", "UNIFORM"})
     public Noise noise;
 
     /** Parameters: 64 M for K8; the report's smoke mode passes a small n so CI runs in seconds. */

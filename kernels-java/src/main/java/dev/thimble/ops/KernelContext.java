@@ -6,10 +6,6 @@ import dev.thimble.tensor.CsrF32;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -31,24 +27,14 @@ public final class KernelContext implements AutoCloseable {
     private final int threads;
     private final long parallelThreshold;
     private final boolean global;
-    private final ExecutorService pool;
+    private final WorkerTeam team;
 
     private KernelContext(KernelProvider provider, int threads, long parallelThreshold, boolean global) {
         this.provider = provider;
         this.threads = threads;
         this.parallelThreshold = parallelThreshold;
         this.global = global;
-        if (threads > 1) {
-            int id = POOL_IDS.incrementAndGet();
-            AtomicInteger n = new AtomicInteger();
-            this.pool = Executors.newFixedThreadPool(threads - 1, r -> {
-                Thread t = new Thread(r, "thimble-kernels-" + id + "-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-        } else {
-            this.pool = null;
-        }
+        this.team = threads > 1 ? new WorkerTeam(threads - 1, "thimble-kernels-" + POOL_IDS.incrementAndGet()) : null;
     }
 
     private static final class Global {
@@ -188,51 +174,32 @@ public final class KernelContext implements AutoCloseable {
     }
 
     private int parts(int rows, long multiplyAdds) {
-        if (pool == null || rows < 2 || multiplyAdds < parallelThreshold) {
+        if (team == null || rows < 2 || multiplyAdds < parallelThreshold) {
             return 1;
         }
         return Math.min(threads, rows);
     }
 
+    /** Share i covers rows [bounds[i], bounds[i + 1]); all on this thread when the team is busy. */
     private void run(int[] bounds, RowTask task) {
-        List<Future<?>> futures = new ArrayList<>(bounds.length - 2);
-        for (int i = 1; i < bounds.length - 1; i++) {
+        Runnable[] shares = new Runnable[bounds.length - 1];
+        for (int i = 0; i < shares.length; i++) {
             int s = bounds[i];
             int e = bounds[i + 1];
             if (s < e) {
-                futures.add(pool.submit(() -> task.run(s, e)));
+                shares[i] = () -> task.run(s, e);
             }
         }
-        Throwable failure = null;
-        try {
-            task.run(bounds[0], bounds[1]);
-        } catch (RuntimeException | Error e) {
-            failure = e;
-        }
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                failure = failure == null ? e.getCause() : failure;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure = failure == null ? e : failure;
-            }
-        }
-        if (failure instanceof RuntimeException re) {
-            throw re;
-        } else if (failure instanceof Error err) {
-            throw err;
-        } else if (failure != null) {
-            throw new IllegalStateException("kernel worker interrupted", failure);
+        if (!team.tryRun(shares)) {
+            task.run(bounds[0], bounds[bounds.length - 1]);
         }
     }
 
     /** Stops this context's threads; the global context ignores it. */
     @Override
     public void close() {
-        if (!global && pool != null) {
-            pool.shutdown();
+        if (!global && team != null) {
+            team.close();
         }
     }
 

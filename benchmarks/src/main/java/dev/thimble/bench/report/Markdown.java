@@ -95,7 +95,8 @@ final class Markdown {
                 .append("```bash\nmvn -q package -DskipTests exec:exec@perf-report\n```\n\n");
         s.append("Machine limits are those of `shared/docs/performance.md` §1 (2 cores of an AMD EPYC Zen 5 VM, "
                 + "AVX-512): FP32 peak ≈ 265 GFLOP/s on 1 core, ≈ 528 on 2; STREAM ≈ 42 GB/s per core; L2 "
-                + "≈ 200–250 GB/s, L3 ≈ 110 GB/s per core. Every ratio below is between two results of THIS run "
+                + "≈ 200–250 GB/s, L3 ≈ 110 GB/s per core. This run's CPU: " + cpuIdentity() + ". "
+                + "Every ratio below is between two results of THIS run "
                 + "(JMH 1.37, one fork per configuration, ");
         s.append(smoke ? "1 × 100 ms warm-up, 1 × 100 ms measured" : "3 × 0.5 s warm-up, 5 × 0.5 s measured; "
                 + "PerturbBench 2 × 1 s + 4 × 1 s").append("; times are JMH's mean per operation). The machine "
@@ -146,6 +147,65 @@ final class Markdown {
         otherSections(probes.get("memory"));
         methodsSection(probes.getOrDefault("methods", ""));
         return s.toString();
+    }
+
+    /**
+     * Vendor, family and model from /proc/cpuinfo, with the microarchitecture where it matters to
+     * the targets: performance.md's figures come from Zen 5, whose AVX-512 data paths are 512 bits
+     * wide; Zen 4 runs each 512-bit operation on 256-bit paths, at half the per-cycle throughput.
+     */
+    static String cpuIdentity() {
+        String vendor = "?";
+        int family = -1;
+        int model = -1;
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+                String v = line.substring(line.indexOf(':') + 1).trim();
+                if (line.startsWith("vendor_id") && vendor.equals("?")) {
+                    vendor = v;
+                } else if (line.startsWith("cpu family") && family < 0) {
+                    family = Integer.parseInt(v);
+                } else if (line.startsWith("model\t") && model < 0) {
+                    model = Integer.parseInt(v);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown (no /proc/cpuinfo)";
+        }
+        String id = vendor + " family " + family + " model " + model;
+        if (vendor.equals("AuthenticAMD") && family == 25 && (model >= 0x10 && model <= 0x1f
+                || model >= 0x60 && model <= 0x7f || model >= 0xa0 && model <= 0xaf)) {
+            return id + " = Zen 4 (512-bit operations on 256-bit data paths: half the per-cycle vector "
+                    + "throughput of performance.md's Zen 5)";
+        }
+        if (vendor.equals("AuthenticAMD") && family == 26) {
+            return id + " = Zen 5 (the machine performance.md measured)";
+        }
+        return id;
+    }
+
+    /** Why K8 missed, from this run's Rademacher, Gaussian and uniform rates (G params/s, native). */
+    private static String k8Binding(double rad, double gau, double uni) {
+        StringBuilder b = new StringBuilder("K8 (native): Rademacher ").append(fmt("%.2f", rad))
+                .append(" G params/s moves ").append(fmt("%.1f", rad * 8)).append(" GB/s (read + write of w) "
+                        + "against ≈ ").append((int) DRAM_BW).append("–56 GB/s STREAM on one core");
+        b.append(rad >= 5 ? " (met: the pass runs at DRAM speed). " : ": bound by DRAM bandwidth. ");
+        if (gau < 1.5) {
+            b.append("Gaussian ").append(fmt("%.2f", gau)).append(" G params/s = ").append(fmt("%.1f", gau * 8))
+                    .append(" GB/s, far below DRAM speed: bound by the generator's vector arithmetic. ");
+            if (!Double.isNaN(uni)) {
+                b.append("The same pass with uniform z (Philox4x32-10 and one multiply per value) runs at ")
+                        .append(fmt("%.2f", uni)).append(" G params/s, so of the ").append(fmt("%.2f", 1 / gau))
+                        .append(" ns per parameter the Philox words and the pass take ").append(fmt("%.2f", 1 / uni))
+                        .append(" ns and Box–Muller (per pair: a logarithm with one division, a square root, a "
+                                + "sine and a cosine polynomial, all in Thimble's bit-reproducible float math) the other ")
+                        .append(fmt("%.2f", 1 / gau - 1 / uni)).append(" ns. ");
+            }
+            b.append("Philox4x32-10 alone needs 20 32×32→64-bit multiplies per 4 values (AVX-512: 40 vpmuludq and "
+                    + "80 shift/xor operations per 64 values, two independent chains per vector). This CPU: ")
+                    .append(cpuIdentity()).append(".");
+        }
+        return b.toString();
     }
 
     private static String cpuMhz() {
@@ -281,10 +341,15 @@ final class Markdown {
             }
             bindings.add("K5: below 0.75 in this run: " + String.join("; ", miss5) + ". CSR at 4096²·128 (B = 2 MiB, "
                     + "beyond L2) is the systematic loss (90 %: 0.67–0.77, 95 %: 0.64–0.68 across this project's runs): "
-                    + "the native kernel cuts K into 1 MiB "
-                    + "slices once rows hold ≥ 96 non-zeros per slice, so its B rows come from L2 (≈ 200–250 GB/s), "
-                    + "while the Java kernel streams them from L3 (≈ 110 GB/s per core) — cache bandwidth for B rows, "
-                    + "a blocking difference, not the Vector API's code generation. The other cases (CSR at 99 % and "
+                    + "every non-zero reads one B row at random, which the hardware prefetchers cannot guess; the "
+                    + "native kernel prefetches the B rows of the non-zeros 8 ahead and cuts K into 1 MiB slices "
+                    + "(B rows from L2, not L3), and the Vector API has no prefetch. Separate A/B runs (2026-11-22, "
+                    + "bench_spmm, 4096²·128, 90 %, best of 20): native 13.2 ms, without slices 13.9, without "
+                    + "prefetch 14.1, without both 16.3 — the Java kernel's 16.2. The same K slicing in the Java "
+                    + "kernel measured +6–8 % at 90 % and −10 % at 95 % (its split searches cost more than the L2 "
+                    + "hits win without prefetch), so it was not kept. Binding: B-row latency that only a prefetch "
+                    + "hides, not the Vector API's arithmetic (at 1024²·64, where B fits L2, Java and native "
+                    + "run level). The other cases (CSR at 99 % and "
                     + "at 1024²·64, BSR8, BSR16) have measured between 0.62 and 1.12 across this project's runs: each "
                     + "ratio divides two single-fork results taken minutes apart on a shared 2-vCPU VM, so a miss "
                     + "there is within run-to-run variation and needs repeated forks to confirm.");
@@ -344,13 +409,9 @@ final class Markdown {
                 k8.add(prov + ": Rademacher " + fmt("%.2f", rad) + ", Gaussian " + fmt("%.2f", gau) + " G params/s");
                 if (prov.equals("native")) {
                     ok8 = rad >= 5 && gau >= 1.5;
+                    double uni = nParams() / r.t("perturb", "provider=native", "noise=UNIFORM") / 1e9;
                     if (!ok8) {
-                        bindings.add("K8 (native): Rademacher " + fmt("%.2f", rad) + " G params/s moves "
-                                + fmt("%.1f", rad * 8) + " GB/s (read + write of w) against ≈ " + (int) DRAM_BW
-                                + "–56 GB/s STREAM on one core; Gaussian " + fmt("%.2f", gau) + " G params/s = "
-                                + fmt("%.1f", gau * 8) + " GB/s. " + (rad < 5 ? "Rademacher is bound by DRAM "
-                                + "bandwidth plus generation cost. " : "") + (gau < 1.5 ? "Gaussian is bound by "
-                                + "the generator's FLOPs (Box-Muller: log, sqrt, sin/cos per pair)." : ""));
+                        bindings.add(k8Binding(rad, gau, uni));
                     }
                 }
             }

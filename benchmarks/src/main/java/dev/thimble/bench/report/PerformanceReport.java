@@ -138,7 +138,7 @@ public final class PerformanceReport {
             r.add(run("masked", "MaskedGemmBench", "provider=native", "variant=masked,dense", "shape=64x64x64",
                     "density=0.1"));
             r.add(run("topk", "TopKBench", "provider=native", "n=65536", "keep=0.1"));
-            r.add(run("perturb", "PerturbBench", "provider=native", "noise=RADEMACHER,GAUSSIAN", "n=1048576"));
+            r.add(run("perturb", "PerturbBench", "provider=native", "noise=RADEMACHER,GAUSSIAN,UNIFORM", "n=1048576"));
             r.add(run("ejml", "EjmlBench", "variant=sparse,dense", "shape=256x32", "sparsity=0.9"));
             r.add(run("lenet", "LeNetBench",
                     "mode=train-bp,train-sparse90,forward-dense,forward-masked90,forward-sparse90", "batch=8"));
@@ -169,8 +169,8 @@ public final class PerformanceReport {
         r.add(run("masked-dense", "MaskedGemmBench", "provider=native", "variant=dense", "density=0.1"));
         r.add(run("topk", "TopKBench", "provider=native", "n=1048576,16777216", "keep=0.1,0.01"));
         // a pass is ~15–60 ms: 1 s iterations hold 15+ passes each
-        r.add(new Run("perturb", "PerturbBench", List.of("provider=native,panama", "noise=RADEMACHER,GAUSSIAN"),
-                List.of("-wi", "2", "-w", "1s", "-i", "4", "-r", "1s"), true));
+        r.add(new Run("perturb", "PerturbBench", List.of("provider=native,panama",
+                "noise=RADEMACHER,GAUSSIAN,UNIFORM"), List.of("-wi", "2", "-w", "1s", "-i", "4", "-r", "1s"), true));
         r.add(run("ejml-1024", "EjmlBench", "variant=sparse", "shape=1024x64", "sparsity=0.9,0.95"));
         r.add(run("ejml-4096", "EjmlBench", "variant=sparse", "shape=4096x128", "sparsity=0.9,0.95,0.99"));
         r.add(run("ejml-dense", "EjmlBench", "variant=dense", "shape=1024x64,4096x128", "sparsity=0.9"));
