@@ -57,6 +57,8 @@ public final class ClientProbe {
                         new ClientContext(0, 1, 1, batch, model, arena, uplink, kernels), ins);
                 fit.payload().close();
                 return new Result(arena.peakBytes(), (System.nanoTime() - t0) / 1e9);
+            } finally {
+                method.strategy().endRound(1, state); // the round's downloads, as the loop frees them
             }
         }
     }

@@ -157,6 +157,7 @@ public final class FederatedLoop {
             for (ClientResult r : results) {
                 r.fit().payload().close();
             }
+            strategy.endRound(round, state);
         }
         Evaluation eval = strategy.evaluate(round, state);
         return metrics(round, eval, results, failures, sampled.length, (System.nanoTime() - t0) / 1e9);

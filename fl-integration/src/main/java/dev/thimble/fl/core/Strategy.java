@@ -32,6 +32,14 @@ public interface Strategy {
     void aggregateFit(int round, List<ClientResult> results, List<ClientFailure> failures, ServerState state);
 
     /**
+     * Called after every round, aggregated or skipped because every client failed: frees what
+     * {@link #configureFit} allocated for the round (downloads built in the server arena). By
+     * default nothing.
+     */
+    default void endRound(int round, ServerState state) {
+    }
+
+    /**
      * The byte budget of client {@code clientId}'s arena this round: by default the run's single
      * budget {@code configuredBytes} (0 = no limit). Methods that model heterogeneous devices
      * (FeDepth's memory groups) return a per-client budget; the loop enforces whatever this returns.

@@ -146,6 +146,13 @@ public final class FeDepth extends FedAvg {
         } finally {
             xs.forEach(DenseF32::close);
             masks.forEach(BitMask::close);
+        }
+    }
+
+    /** m-FeDepth's download (model + heads) is freed whether or not the round aggregated. */
+    @Override
+    public void endRound(int round, ServerState state) {
+        if (download != null) {
             download.close();
             download = null;
         }
@@ -166,9 +173,6 @@ public final class FeDepth extends FedAvg {
                             : (float) ((rng.nextDouble() * 2 - 1) * p.init().bound());
                 }
             }
-        }
-        if (download != null) { // the previous round's aggregation was skipped
-            download.close();
         }
         download = state.arena().dense(n);
         download.view(0, d).copyFrom(state.global());

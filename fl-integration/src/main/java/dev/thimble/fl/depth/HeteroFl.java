@@ -100,7 +100,6 @@ public final class HeteroFl implements Strategy {
         TrainConfig c = new TrainConfig(config.localEpochs(), config.batchSize(),
                 FeDepth.cosineLr(config.learningRate(), round, rounds), config.momentum(), config.extra())
                 .with(FeDepth.WEIGHT_DECAY_KEY, FeDepth.WEIGHT_DECAY);
-        freeDownloads();
         List<FitInstructions> out = new ArrayList<>(sampledClients.length);
         for (int id : sampledClients) {
             double wk = w[budgets.group(id, numClients)];
@@ -130,6 +129,11 @@ public final class HeteroFl implements Strategy {
             xs.add(d.values());
         }
         WidthSlicing.aggregate(full.parameterSpecs(), state.global(), specs, xs, Aggregation.exampleWeights(results));
+    }
+
+    /** This round's slimmed downloads are freed whether or not the round aggregated. */
+    @Override
+    public void endRound(int round, ServerState state) {
         freeDownloads();
     }
 

@@ -449,8 +449,8 @@ public final class Conv2d implements SparseWeights, SwatLayer {
         int[] out = outputShape(inputShape);
         long positions = (long) out[1] * out[2];
         long weights = (long) outChannels * inChannels * kernel * kernel;
-        // SWAT counts its k kept weights; a fixed mask is counted dense here, as before
-        long kept = swat != null ? swat.settings().keep(weights) : weights;
+        // as Linear: the kept weights of a fixed mask, or SWAT's k kept weights
+        long kept = sparse != null ? sparse.nnz() : swat != null ? swat.settings().keep(weights) : weights;
         return 2L * kept * positions + (hasBias ? outChannels * positions : 0);
     }
 

@@ -220,6 +220,40 @@ class FeDepthTest {
         assertEquals(bytes, r.last().downlinkBytes());
     }
 
+    /** Fails every client from round {@code from} on: each allocates past its arena's budget. */
+    static final class FailingFrom implements ClientTrainer {
+        final ClientTrainer inner;
+        final int from;
+
+        FailingFrom(ClientTrainer inner, int from) {
+            this.inner = inner;
+            this.from = from;
+        }
+
+        @Override
+        public FitResult fit(ClientContext ctx, FitInstructions ins) {
+            if (ctx.round() >= from) {
+                assertTrue(ctx.arena().limitBytes() > 0);
+                ctx.arena().dense(Math.toIntExact(ctx.arena().limitBytes() / Float.BYTES + 1)); // over its budget
+            }
+            return inner.fit(ctx, ins);
+        }
+    }
+
+    @Test
+    void aLastRoundWhereEveryClientFailsLeavesNoDownloadBehind() {
+        // the server arena checks for leaks when the run ends: before endRound, the skipped round's
+        // downloads were still in it and the finished run died with an IllegalStateException
+        HeteroFl hetero = new HeteroFl(TRAIN, 2, CLIENTS, budgets(), new double[] {0.4, 0.5, 0.7, 1.0});
+        RunResult h = run(hetero, new FailingFrom(new HeteroFlClientTrainer(), 2), 2);
+        assertEquals(CLIENTS, h.last().failedClients());
+        FeDepth multiHead = new FeDepth(TRAIN, 2, CLIENTS, budgets(), true);
+        RunResult m = run(multiHead, new FailingFrom(new FeDepthClientTrainer(DepthPlanner.Split.MEASURED, false,
+                FeDepthClientTrainer.DML_LAMBDA, true), 2), 2);
+        assertEquals(CLIENTS, m.last().failedClients());
+        assertEquals(0, m.rounds().getFirst().failedClients());
+    }
+
     @Test
     void bothAreRegisteredByName() {
         Map<String, Double> o = Map.of("clients", 8.0, "rounds", 3.0);

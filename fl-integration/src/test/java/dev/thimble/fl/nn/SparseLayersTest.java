@@ -38,6 +38,39 @@ class SparseLayersTest {
         return new Model(kind, in, recipe);
     }
 
+    /** Linear and Conv2d alike count 2 flops per kept weight and output position, none for pruned ones. */
+    @ParameterizedTest
+    @ValueSource(strings = {"linear", "conv", "conv1x1"})
+    void forwardFlopsCountOnlyTheKeptWeights(String kind) {
+        Model m = model(kind);
+        try (TensorArena arena = TensorArena.builder().leakCheck(false).build();
+                KernelContext kernels = KernelContext.builder().threads(1).build()) {
+            Network net = Network.build(m, arena, 2, true, kernels);
+            long dense = net.forwardFlops();
+            BitMask mask = arena.mask(Math.toIntExact(net.parameters().count()));
+            mask.fill(true);
+            SplittableRandom rnd = new SplittableRandom(5);
+            long pruned = 0;
+            long weights = 0;
+            for (Param p : net.parameters().list()) {
+                if (p.prunable()) {
+                    weights = p.size();
+                    for (long i = p.offset(); i < p.offset() + p.size(); i++) {
+                        if (rnd.nextDouble() < 0.6) {
+                            mask.set(i, false);
+                            pruned++;
+                        }
+                    }
+                }
+            }
+            net.setWeightMasks(mask);
+            int[] out = m.outputShape();
+            long positions = out.length == 1 ? 1 : (long) out[1] * out[2];
+            assertTrue(pruned > 0 && pruned < weights);
+            assertEquals(dense - 2 * pruned * positions, net.forwardFlops(), kind);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"linear", "conv", "conv1x1", "lenet"})
     void sparseEqualsDenseWithPrunedWeightsZeroed(String kind) {
