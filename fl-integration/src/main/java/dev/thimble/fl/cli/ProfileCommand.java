@@ -7,6 +7,7 @@ import dev.thimble.fl.data.Dataset;
 import dev.thimble.fl.data.Synthetic;
 import dev.thimble.fl.nn.Model;
 import dev.thimble.fl.strategy.Methods;
+import dev.thimble.fl.strategy.NtkZoSettings;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -59,26 +60,44 @@ final class ProfileCommand implements Callable<Integer> {
         for (String modelName : mods) {
             Model model = ModelChoice.create(modelName, batch.sampleShape(), batch.numClasses());
             for (String methodName : ms) {
-                Method method = Methods.create(methodName.toLowerCase(Locale.ROOT), train, Map.of());
-                ClientProbe.Result r;
-                try {
-                    ClientProbe.run(method, model, batch, 0); // warm-up: class loading and JIT out of the timing
-                    r = ClientProbe.run(method, model, batch, 0);
-                } catch (IllegalArgumentException e) { // a method that needs another architecture (FeDepth: blocks)
-                    out.printf(Locale.ROOT, "%-15s %-20s not applicable: %s%n", method.name(), model.name(),
-                            e.getMessage());
+                String name = methodName.toLowerCase(Locale.ROOT);
+                Method method = Methods.create(name, train, Map.of());
+                if (!probe(out, method.name(), method, model, batch)) {
                     continue;
                 }
-                out.printf(Locale.ROOT, "%-15s %-20s %,11d %6d %12s %12s %12s %9.1f%n", method.name(), model.name(),
-                        model.parameterCount(), batchSize, ByteSize.format(r.peakBytes()),
-                        ByteSize.format(ProcessMemory.heapUsed()), rss(), r.seconds() * 1e3);
-                out.flush();
+                if (name.equals("ntk-zo")) { // round 1 was a pruning round; this is a zeroth-order training round
+                    probe(out, ZO_ROUND, Methods.create(name, train, Map.of("pruning",
+                            (double) NtkZoSettings.Pruning.NONE.ordinal())), model, batch);
+                }
             }
         }
         out.println("arena_peak: tensor memory of one client (parameters, gradients, activations, batch, optimizer"
                 + " state; what --client-memory limits); heap_used, rss: the whole JVM after the step");
+        if (ms.stream().anyMatch(m -> m.equalsIgnoreCase("ntk-zo"))) {
+            out.println("ntk-zo: its first rounds prune (back-propagated NTK scores on Gaussian inputs); '" + ZO_ROUND
+                    + "' is a zeroth-order training round (measured with --pruning none)");
+        }
         out.flush();
         return 0;
+    }
+
+    private static final String ZO_ROUND = "ntk-zo (zo)";
+
+    /** One row: a client step of {@code method}; false (and a note) when the model does not suit it. */
+    private boolean probe(PrintWriter out, String label, Method method, Model model, Dataset batch) {
+        ClientProbe.Result r;
+        try {
+            ClientProbe.run(method, model, batch, 0); // warm-up: class loading and JIT out of the timing
+            r = ClientProbe.run(method, model, batch, 0);
+        } catch (IllegalArgumentException e) { // a method that needs another architecture (FeDepth: blocks)
+            out.printf(Locale.ROOT, "%-15s %-20s not applicable: %s%n", label, model.name(), e.getMessage());
+            return false;
+        }
+        out.printf(Locale.ROOT, "%-15s %-20s %,11d %6d %12s %12s %12s %9.1f%n", label, model.name(),
+                model.parameterCount(), batchSize, ByteSize.format(r.peakBytes()),
+                ByteSize.format(ProcessMemory.heapUsed()), rss(), r.seconds() * 1e3);
+        out.flush();
+        return true;
     }
 
     private static String rss() {

@@ -122,4 +122,25 @@ class RunCommandTest {
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("fedavg ")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("fedprox ")), r.out());
     }
+
+    @Test
+    void profileShowsNtkZosPruningRoundAndItsZerothOrderRoundApart() {
+        Run r = DemoCommandTest.run("profile", "--model", "mlp", "--batch-size", "8", "--method", "ntk-zo");
+        assertEquals(0, r.status(), r.err());
+        long pruning = peakOf(r.out(), "ntk-zo ");
+        long zo = peakOf(r.out(), "ntk-zo (zo) ");
+        assertTrue(zo < pruning, "a ZO step holds no gradients: " + r.out());
+        assertTrue(r.out().contains("zeroth-order training round"), r.out());
+    }
+
+    /** The arena_peak column of the row that starts with {@code prefix}, in bytes. */
+    private static long peakOf(String out, String prefix) {
+        String row = out.lines().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow(() -> new AssertionError(out));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s(\\d+(?:\\.\\d+)?\\s?[KMG]?i?B)\\s").matcher(
+                row.substring(prefix.length()));
+        if (!m.find()) {
+            throw new AssertionError("no size in: " + row);
+        }
+        return ByteSize.parse(m.group(1).replace(" ", ""));
+    }
 }
