@@ -99,7 +99,7 @@ final class Markdown {
                 + "Every ratio below is between two results of THIS run "
                 + "(JMH 1.37, one fork per configuration, ");
         s.append(smoke ? "1 × 100 ms warm-up, 1 × 100 ms measured" : "3 × 0.5 s warm-up, 5 × 0.5 s measured; "
-                + "PerturbBench 2 × 1 s + 4 × 1 s").append("; times are JMH's mean per operation). The machine "
+                + "PerturbBench 2 × 1 s + 4 × 1 s").append("; times are the median of JMH's measured iterations, as performance.md asks). The machine "
                 + "is shared, so 1-thread figures hold to about ±5 % and 2-thread figures less.\n\n");
         s.append("**Dense baseline.** Every JMH run of this report is a child process started with "
                 + "`OPENBLAS_CORETYPE` removed from its environment (JMH forks inherit it, and OpenBLAS reads it "
