@@ -120,71 +120,40 @@ final class StageTraining {
             download.scatterInto(g.parameters().values());
             a.parameters().values().copyFrom(aux);
             SplittableRandom rng = new SplittableRandom(seed);
-            int n = data.size();
-            int[] order = new int[n];
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            int[] labels = new int[b];
-            double lossSum = 0;
-            long seen = 0;
-            for (int epoch = 0; epoch < h.epochs(); epoch++) {
-                Batches.shuffle(order, rng);
-                for (int from = 0; from < n; from += b) {
-                    int count = Math.min(b, n - from);
-                    data.fillBatch(order, from, count, x, labels);
-                    DenseF32 in = count == b ? x : x.slice(0, count);
-                    DenseF32 lg = g.forward(in);
-                    DenseF32 la = a.forward(in);
-                    g.parameters().zeroGrads();
-                    a.parameters().zeroGrads();
-                    lossSum += SoftmaxCrossEntropy.lossAndGradient(lg, labels, g.outputGradient(count)) * count;
-                    SoftmaxCrossEntropy.lossAndGradient(la, labels, a.outputGradient(count));
-                    KlDivergence.addGradient(lg, la, 1, (float) lambda, g.outputGradient(count));
-                    KlDivergence.addGradient(la, lg, 1, (float) lambda, a.outputGradient(count));
-                    g.backward();
-                    a.backward();
-                    sg.step();
-                    sa.step();
-                    seen += count;
-                }
-            }
+            Batches.Progress p = Batches.epochs(data, h.epochs(), x, rng, (in, labels, count) -> {
+                DenseF32 lg = g.forward(in);
+                DenseF32 la = a.forward(in);
+                g.parameters().zeroGrads();
+                a.parameters().zeroGrads();
+                double loss = SoftmaxCrossEntropy.lossAndGradient(lg, labels, g.outputGradient(count));
+                SoftmaxCrossEntropy.lossAndGradient(la, labels, a.outputGradient(count));
+                KlDivergence.addGradient(lg, la, 1, (float) lambda, g.outputGradient(count));
+                KlDivergence.addGradient(la, lg, 1, (float) lambda, a.outputGradient(count));
+                g.backward();
+                a.backward();
+                sg.step();
+                sa.step();
+                return loss * count;
+            });
             upload.copyFrom(g.parameters().values());
             float[] trained = a.parameters().values().toArray();
             System.arraycopy(trained, 0, aux, 0, aux.length);
-            return new Totals(lossSum, seen, 2 * 3 * g.forwardFlops() * seen);
+            return new Totals(p.lossSum(), p.samples(), 2 * 3 * g.forwardFlops() * p.samples());
         }
     }
 
     /** E epochs of minibatch SGD with a reshuffle per epoch; the prefix, if any, runs forward only. */
     private static Totals epochs(Network prefix, Network net, DenseF32 x, Sgd sgd, Dataset data, int epochs,
             SplittableRandom rng) {
-        int n = data.size();
-        int b = x.dim(0);
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        int[] labels = new int[b];
-        double lossSum = 0;
-        long seen = 0;
-        for (int epoch = 0; epoch < epochs; epoch++) {
-            Batches.shuffle(order, rng);
-            for (int from = 0; from < n; from += b) {
-                int count = Math.min(b, n - from);
-                data.fillBatch(order, from, count, x, labels);
-                DenseF32 in = count == b ? x : x.slice(0, count);
-                DenseF32 logits = net.forward(prefix == null ? in : prefix.forward(in));
-                net.parameters().zeroGrads();
-                lossSum += SoftmaxCrossEntropy.lossAndGradient(logits, labels, net.outputGradient(count)) * count;
-                net.backward();
-                sgd.step();
-                seen += count;
-            }
-        }
+        Batches.Progress p = Batches.epochs(data, epochs, x, rng, (in, labels, count) -> {
+            DenseF32 logits = net.forward(prefix == null ? in : prefix.forward(in));
+            net.parameters().zeroGrads();
+            double loss = SoftmaxCrossEntropy.lossAndGradient(logits, labels, net.outputGradient(count));
+            net.backward();
+            sgd.step();
+            return loss * count;
+        });
         long perSample = 3 * net.forwardFlops() + (prefix == null ? 0 : prefix.forwardFlops());
-        return new Totals(lossSum, seen, perSample * seen);
+        return new Totals(p.lossSum(), p.samples(), perSample * p.samples());
     }
-
-    /** Fisher–Yates. */
 }

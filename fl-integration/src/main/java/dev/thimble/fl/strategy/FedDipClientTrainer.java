@@ -93,43 +93,31 @@ public final class FedDipClientTrainer implements ClientTrainer {
                     net.setWeightMasks(mask);
                 }
                 try (DenseF32 w = arena.copyOf(wt)) {
-                    int[] order = new int[n];
-                    for (int i = 0; i < n; i++) {
-                        order[i] = i;
-                    }
-                    int[] labels = new int[b];
-                    SplittableRandom rng = new SplittableRandom(ctx.seed());
-                    double lossSum = 0;
-                    long seen = 0;
-                    for (int epoch = 0; epoch < cfg.localEpochs(); epoch++) {
-                        Batches.shuffle(order, rng);
-                        for (int from = 0; from < n; from += b) {
-                            int count = Math.min(b, n - from);
-                            wt.copyFrom(w);
-                            VectorOps.applyMask(ctx.kernels(), wt, mask);
-                            data.fillBatch(order, from, count, x, labels);
-                            DenseF32 logits = net.forward(count == b ? x : x.slice(0, count));
-                            net.parameters().zeroGrads();
-                            lossSum += SoftmaxCrossEntropy.lossAndGradient(logits, labels, net.outputGradient(count))
-                                    * count;
-                            net.backward();
-                            if (lambda != 0) {
-                                for (Param p : prunable) {
-                                    double norm = VectorOps.norm2(ctx.kernels(), p.value());
-                                    if (norm > 0) {
-                                        VectorOps.axpy(ctx.kernels(), (float) (lambda / norm), p.value(), p.grad());
+                    Batches.Progress p = Batches.epochs(data, cfg.localEpochs(), x,
+                            new SplittableRandom(ctx.seed()), (xb, labels, count) -> {
+                                wt.copyFrom(w);
+                                VectorOps.applyMask(ctx.kernels(), wt, mask);
+                                DenseF32 logits = net.forward(xb);
+                                net.parameters().zeroGrads();
+                                double loss = SoftmaxCrossEntropy.lossAndGradient(logits, labels,
+                                        net.outputGradient(count));
+                                net.backward();
+                                if (lambda != 0) {
+                                    for (Param q : prunable) {
+                                        double norm = VectorOps.norm2(ctx.kernels(), q.value());
+                                        if (norm > 0) {
+                                            VectorOps.axpy(ctx.kernels(), (float) (lambda / norm), q.value(), q.grad());
+                                        }
                                     }
                                 }
-                            }
-                            denseStep(w, g, lr, wd);
-                            seen += count;
-                        }
-                    }
+                                denseStep(w, g, lr, wd);
+                                return loss * count;
+                            });
                     Payload upload = denseUpload ? DensePayload.owning(ctx.uplink().copyOf(w))
                             : gather(ctx.uplink(), w, mask);
                     // the forward and both backward products skip what the sparse kernels skip
-                    long flops = 3L * SparseFlops.forward(ctx.model(), sparse ? mask : null) * seen;
-                    return new FitResult(upload, n, seen == 0 ? Double.NaN : lossSum / seen, flops);
+                    long flops = 3L * SparseFlops.forward(ctx.model(), sparse ? mask : null) * p.samples();
+                    return new FitResult(upload, n, p.meanLoss(), flops);
                 }
             }
         }

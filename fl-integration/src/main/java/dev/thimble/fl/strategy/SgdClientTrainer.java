@@ -48,38 +48,24 @@ public final class SgdClientTrainer implements ClientTrainer {
             instructions.payload().scatterInto(w);
             try (Sgd sgd = new Sgd(net.parameters(), arena, (float) cfg.learningRate(), (float) cfg.momentum(), 0f);
                     DenseF32 anchor = proximal ? arena.copyOf(w) : null) {
-                int[] order = new int[n];
-                for (int i = 0; i < n; i++) {
-                    order[i] = i;
-                }
-                int[] labels = new int[b];
-                SplittableRandom rng = new SplittableRandom(ctx.seed());
-                double lossSum = 0;
-                long seen = 0;
-                for (int epoch = 0; epoch < cfg.localEpochs(); epoch++) {
-                    Batches.shuffle(order, rng);
-                    for (int from = 0; from < n; from += b) {
-                        int count = Math.min(b, n - from);
-                        data.fillBatch(order, from, count, x, labels);
-                        DenseF32 logits = net.forward(count == b ? x : x.slice(0, count));
-                        net.parameters().zeroGrads();
-                        lossSum += SoftmaxCrossEntropy.lossAndGradient(logits, labels, net.outputGradient(count))
-                                * count;
-                        net.backward();
-                        if (proximal) {
-                            VectorOps.axpy(ctx.kernels(), mu, w, g);
-                            VectorOps.axpy(ctx.kernels(), -mu, anchor, g);
-                        }
-                        sgd.step();
-                        seen += count;
-                    }
-                }
+                Batches.Progress p = Batches.epochs(data, cfg.localEpochs(), x, new SplittableRandom(ctx.seed()),
+                        (xb, labels, count) -> {
+                            DenseF32 logits = net.forward(xb);
+                            net.parameters().zeroGrads();
+                            double loss = SoftmaxCrossEntropy.lossAndGradient(logits, labels,
+                                    net.outputGradient(count));
+                            net.backward();
+                            if (proximal) {
+                                VectorOps.axpy(ctx.kernels(), mu, w, g);
+                                VectorOps.axpy(ctx.kernels(), -mu, anchor, g);
+                            }
+                            sgd.step();
+                            return loss * count;
+                        });
                 DenseF32 upload = ctx.uplink().copyOf(w);
-                long flops = 3L * ctx.model().forwardFlops() * seen;
-                return new FitResult(DensePayload.owning(upload), n, seen == 0 ? Double.NaN : lossSum / seen, flops);
+                long flops = 3L * ctx.model().forwardFlops() * p.samples();
+                return new FitResult(DensePayload.owning(upload), n, p.meanLoss(), flops);
             }
         }
     }
-
-    /** Fisher–Yates. */
 }

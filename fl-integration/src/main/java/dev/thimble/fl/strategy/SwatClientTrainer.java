@@ -52,36 +52,24 @@ public final class SwatClientTrainer implements ClientTrainer {
                     Sgd sgd = new Sgd(net.parameters(), arena, (float) cfg.learningRate(), (float) cfg.momentum(),
                             (float) cfg.extra(SwatFedAvg.WEIGHT_DECAY_KEY, 0))) {
                 Swat.apply(net, swat);
-                double lossSum = 0;
-                long seen = 0;
-                long flops;
+                Batches.Progress p;
                 try {
-                    int[] order = new int[n];
-                    for (int i = 0; i < n; i++) {
-                        order[i] = i;
-                    }
-                    int[] labels = new int[b];
-                    SplittableRandom rng = new SplittableRandom(ctx.seed());
-                    for (int epoch = 0; epoch < cfg.localEpochs(); epoch++) {
-                        Batches.shuffle(order, rng);
-                        for (int from = 0; from < n; from += b) {
-                            int count = Math.min(b, n - from);
-                            data.fillBatch(order, from, count, x, labels);
-                            DenseF32 logits = net.forward(count == b ? x : x.slice(0, count));
-                            net.parameters().zeroGrads();
-                            lossSum += SoftmaxCrossEntropy.lossAndGradient(logits, labels, net.outputGradient(count))
-                                    * count;
-                            net.backward();
-                            sgd.step();
-                            seen += count;
-                        }
-                    }
-                    flops = 3L * net.forwardFlops() * seen;
+                    p = Batches.epochs(data, cfg.localEpochs(), x, new SplittableRandom(ctx.seed()),
+                            (xb, labels, count) -> {
+                                DenseF32 logits = net.forward(xb);
+                                net.parameters().zeroGrads();
+                                double loss = SoftmaxCrossEntropy.lossAndGradient(logits, labels,
+                                        net.outputGradient(count));
+                                net.backward();
+                                sgd.step();
+                                return loss * count;
+                            });
                 } finally {
                     Swat.apply(net, null);
                 }
+                long flops = 3L * net.forwardFlops() * p.samples();
                 Payload upload = upload(ctx, net, variant, swat.sparsity(), maskRatio, w, received);
-                return new FitResult(upload, n, seen == 0 ? Double.NaN : lossSum / seen, flops);
+                return new FitResult(upload, n, p.meanLoss(), flops);
             }
         }
     }
