@@ -70,27 +70,8 @@ public final class ChannelPadLink implements Layer {
 
     @Override
     public void forward(DenseF32 x, DenseF32 y) {
-        int b = x.dim(0);
-        int c = x.dim(1);
-        int h = x.dim(2);
-        int w = x.dim(3);
-        int oh = ceilDiv(h, stride);
-        int ow = ceilDiv(w, stride);
         y.fill(0f);
-        MemorySegment xs = x.segment();
-        MemorySegment ys = y.segment();
-        for (int n = 0; n < b; n++) {
-            for (int ch = 0; ch < c; ch++) {
-                long xBase = ((long) n * c + ch) * h * w;
-                long yBase = ((long) n * outChannels + ch + padBefore) * oh * ow;
-                for (int i = 0; i < oh; i++) {
-                    for (int j = 0; j < ow; j++) {
-                        ys.setAtIndex(F, yBase + (long) i * ow + j, xs.getAtIndex(F, xBase + (long) i * stride * w
-                                + (long) j * stride));
-                    }
-                }
-            }
-        }
+        copyKept(x, x.segment(), y.segment(), true);
     }
 
     @Override
@@ -98,23 +79,39 @@ public final class ChannelPadLink implements Layer {
         if (dx == null) {
             return;
         }
+        dx.fill(0f);
+        copyKept(x, dx.segment(), dy.segment(), false);
+    }
+
+    /**
+     * The one index map of this link: input position (n, ch, i·stride, j·stride) ↔ output position
+     * (n, ch + padBefore, i, j). Forward copies input → output ({@code toOutput}); backward routes
+     * the output gradient back through the same map.
+     *
+     * @param x (Input) the layer input, for its shape
+     * @param xSide the input (forward) or the input gradient (backward)
+     * @param ySide the output (forward) or the output gradient (backward)
+     */
+    private void copyKept(DenseF32 x, MemorySegment xSide, MemorySegment ySide, boolean toOutput) {
         int b = x.dim(0);
         int c = x.dim(1);
         int h = x.dim(2);
         int w = x.dim(3);
         int oh = ceilDiv(h, stride);
         int ow = ceilDiv(w, stride);
-        dx.fill(0f);
-        MemorySegment gs = dy.segment();
-        MemorySegment ds = dx.segment();
         for (int n = 0; n < b; n++) {
             for (int ch = 0; ch < c; ch++) {
                 long xBase = ((long) n * c + ch) * h * w;
                 long yBase = ((long) n * outChannels + ch + padBefore) * oh * ow;
                 for (int i = 0; i < oh; i++) {
                     for (int j = 0; j < ow; j++) {
-                        ds.setAtIndex(F, xBase + (long) i * stride * w + (long) j * stride,
-                                gs.getAtIndex(F, yBase + (long) i * ow + j));
+                        long xi = xBase + (long) i * stride * w + (long) j * stride;
+                        long yi = yBase + (long) i * ow + j;
+                        if (toOutput) {
+                            ySide.setAtIndex(F, yi, xSide.getAtIndex(F, xi));
+                        } else {
+                            xSide.setAtIndex(F, xi, ySide.getAtIndex(F, yi));
+                        }
                     }
                 }
             }

@@ -133,18 +133,12 @@ public final class NtkZoClientTrainer implements ClientTrainer {
         try (Network net = Network.build(model, arena, c, false, ctx.kernels());
                 DenseF32 x = arena.dense(Batches.shape(c, model.inputShape()));
                 BitMask mask = masked ? arena.mask(d) : null) {
-            try {
-                load(in, net, mask);
-                ChunkedLoss loss = new ChunkedLoss(net, data, sample(data.size(), b, new SplittableRandom(ctx.seed())),
-                        b, x);
-                ZoReply reply = estimator.respond(ctx.kernels(), arena, loss, net.parameters().values(), mask,
-                        request);
-                long flops = estimator.evaluations(k) * b * SparseFlops.forward(model, mask);
-                return new FitResult(NtkZoWire.seedReply(ctx.uplink(), reply.differences()), b, loss.firstLoss(),
-                        flops);
-            } finally {
-                net.setWeightMasks(null); // frees the CSR copies of the sparse layers
-            }
+            load(in, net, mask); // closing the network frees the sparse layers' CSR copies too
+            ChunkedLoss loss = new ChunkedLoss(net, data, sample(data.size(), b, new SplittableRandom(ctx.seed())),
+                    b, x);
+            ZoReply reply = estimator.respond(ctx.kernels(), arena, loss, net.parameters().values(), mask, request);
+            long flops = estimator.evaluations(k) * b * SparseFlops.forward(model, mask);
+            return new FitResult(NtkZoWire.seedReply(ctx.uplink(), reply.differences()), b, loss.firstLoss(), flops);
         }
     }
 
@@ -159,11 +153,7 @@ public final class NtkZoClientTrainer implements ClientTrainer {
         try (Network net = Network.build(model, arena, c, false, ctx.kernels());
                 DenseF32 x = arena.dense(Batches.shape(c, model.inputShape()));
                 BitMask mask = masked ? arena.mask(d) : null) {
-            try {
-                return fedZoSteps(ctx, in, net, x, mask, load(in, net, mask), b, lr);
-            } finally {
-                net.setWeightMasks(null); // frees the CSR copies of the sparse layers
-            }
+            return fedZoSteps(ctx, in, net, x, mask, load(in, net, mask), b, lr); // close frees the CSR copies
         }
     }
 
