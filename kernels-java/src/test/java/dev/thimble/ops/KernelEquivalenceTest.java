@@ -12,8 +12,10 @@ import dev.thimble.testkit.Expected;
 import dev.thimble.testkit.RandomTensors;
 import dev.thimble.testkit.Reference;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -92,21 +94,64 @@ class KernelEquivalenceTest {
         }
     }
 
-    /** B larger than L2 (2 MiB), so kernels that slice B's rows to keep them in cache take that path. */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("providers")
-    void spmmCsrWithBLargerThanL2(String provider) {
+    /**
+     * B larger than L2, so kernels that cut B's rows into slices kept in cache take that path: B of
+     * 2 MiB (2 slices; 67 rows, fewer than a row group), and B of 2.1 MB with two column tiles (3
+     * slices; 131 rows, a full row group and a short one).
+     */
+    @ParameterizedTest(name = "{0} {1}x{2}x{3} sparsity {4}")
+    @MethodSource("largeBCases")
+    void spmmCsrWithBLargerThanL2(String provider, int m, int k, int n, double sparsity) {
         for (float[] ab : SCALINGS) {
             try (TensorArena arena = arena()) {
-                RandomTensors rnd = new RandomTensors(4096);
-                int m = 67, k = 4096, n = 128;
-                CsrF32 a = rnd.csr(arena, m, k, 0.9);
+                RandomTensors rnd = new RandomTensors(k + n);
+                CsrF32 a = rnd.csr(arena, m, k, sparsity);
                 DenseF32 b = rnd.dense(arena, k, n);
                 DenseF32 c = output(arena, rnd, ab[1], m, n);
                 Expected want = Reference.gemm(ab[0], Reference.dense(a), m, k, b.toArray(), n, ab[1], c.toArray());
                 SpmmOps.csr(ctx(provider), ab[0], a, b, ab[1], c);
-                want.assertMatches(c.toArray(), provider + " spmmCsr, B of 2 MiB, beta=" + ab[1]);
+                want.assertMatches(c.toArray(), provider + " spmmCsr, B of " + (4L * k * n) + " bytes, beta=" + ab[1]);
             }
+        }
+    }
+
+    static Stream<Arguments> largeBCases() {
+        return providers().flatMap(p -> Stream.of(Arguments.of(p, 67, 4096, 128, 0.9),
+                Arguments.of(p, 131, 2100, 256, 0.7)));
+    }
+
+    /**
+     * B of 2 MiB where every row keeps its non-zeros in one half of K (even rows the first, odd rows
+     * the second) and the last row has a single non-zero at the last column: a sliced kernel must
+     * carry rows through slices where they have nothing to add.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("providers")
+    void spmmCsrWithRowsConfinedToOneSliceOfK(String provider) {
+        int m = 130, k = 4096, n = 128;
+        SplittableRandom split = new SplittableRandom(7);
+        int[] rowPtr = new int[m + 1];
+        int[] cols = new int[m * k / 2];
+        float[] vals = new float[cols.length];
+        int nnz = 0;
+        for (int i = 0; i < m; i++) {
+            int from = i % 2 == 0 ? 0 : k / 2;
+            for (int col = from; col < from + k / 2; col++) {
+                if (i == m - 1 ? col == k - 1 : split.nextDouble() < 0.4) {
+                    cols[nnz] = col;
+                    vals[nnz++] = (float) split.nextDouble(-1, 1);
+                }
+            }
+            rowPtr[i + 1] = nnz;
+        }
+        try (TensorArena arena = arena()) {
+            RandomTensors rnd = new RandomTensors(11);
+            CsrF32 a = arena.csr(m, k, rowPtr, Arrays.copyOf(cols, nnz), Arrays.copyOf(vals, nnz));
+            DenseF32 b = rnd.dense(arena, k, n);
+            DenseF32 c = output(arena, rnd, 0f, m, n);
+            Expected want = Reference.gemm(0.5f, Reference.dense(a), m, k, b.toArray(), n, 0f, c.toArray());
+            SpmmOps.csr(ctx(provider), 0.5f, a, b, 0f, c);
+            want.assertMatches(c.toArray(), provider + " spmmCsr, rows confined to one half of K");
         }
     }
 
