@@ -340,20 +340,17 @@ final class Markdown {
                     miss5.add(k);
                 }
             }
-            bindings.add("K5: below 0.75 in this run: " + String.join("; ", miss5) + ". CSR at 4096²·128 (B = 2 MiB, "
-                    + "beyond L2) is the systematic loss (90 %: 0.67–0.77, 95 %: 0.64–0.68 across this project's runs): "
-                    + "every non-zero reads one B row at random, which the hardware prefetchers cannot guess; the "
-                    + "native kernel prefetches the B rows of the non-zeros 8 ahead and cuts K into 1 MiB slices "
-                    + "(B rows from L2, not L3), and the Vector API has no prefetch. Separate A/B runs (2026-11-22, "
-                    + "bench_spmm, 4096²·128, 90 %, best of 20): native 13.2 ms, without slices 13.9, without "
-                    + "prefetch 14.1, without both 16.3 — the Java kernel's 16.2. The same K slicing in the Java "
-                    + "kernel measured +6–8 % at 90 % and −10 % at 95 % (its split searches cost more than the L2 "
-                    + "hits win without prefetch), so it was not kept. Binding: B-row latency that only a prefetch "
-                    + "hides, not the Vector API's arithmetic (at 1024²·64, where B fits L2, Java and native "
-                    + "run level). The other cases (CSR at 99 % and "
-                    + "at 1024²·64, BSR8, BSR16) have measured between 0.62 and 1.12 across this project's runs: each "
-                    + "ratio divides two single-fork results taken minutes apart on a shared 2-vCPU VM, so a miss "
-                    + "there is within run-to-run variation and needs repeated forks to confirm.");
+            bindings.add("K5: below 0.75 in this run: " + String.join("; ", miss5) + ". Both Java kernels follow the "
+                    + "native ones' cache plan: CSR cuts K into 1 MiB slices once B outgrows L2 (4096²·128, 90 %: "
+                    + "13.3–15.1 ms against 16.1–17.2 in one pass, alternating runs 2026-11-22), and the BSR tiles "
+                    + "store raw sums (with the alpha/beta store in the tile C2's code ran 5.3–5.5 ms, or 6.7–13 ms "
+                    + "in some JVMs with byte-identical hot loops; the raw tile 4.9–5.1 ms in every run). What the "
+                    + "Java kernels cannot match: the native CSR kernel also prefetches the B rows of the non-zeros "
+                    + "8 ahead, which the Vector API cannot express (bench_spmm, 4096²·128, 90 %: native 13.2 ms, "
+                    + "without prefetch 14.1), and every Java vector load carries a bounds check (three more "
+                    + "instructions per load, 24 per non-zero of a 128-column row). Each ratio divides two "
+                    + "single-fork results taken minutes apart on a shared 2-vCPU VM (this project's runs have "
+                    + "measured 0.6–1.1 for the same case), so a single miss needs repeated forks to confirm.");
         }
         // K6: threads
         List<String> k6 = new ArrayList<>();
