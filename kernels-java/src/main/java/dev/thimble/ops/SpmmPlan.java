@@ -67,13 +67,13 @@ public final class SpmmPlan implements AutoCloseable {
      */
     public record Rates(double dense, double csr, double bsr4, double bsr8, double bsr16) {
         /**
-         * From the full run of {@code docs/PERFORMANCE.md} (2026-11-21, AMD EPYC with AVX-512 at
-         * 2.6 GHz, 1 thread, 4096×4096 weights, N = 128, 90 % sparsity, native provider; dense:
-         * OpenBLAS 0.3.31 Cooperlake kernels): dense 43, CSR 18, BSR4 35, BSR8 39, BSR16 48 GMAC/s
-         * of stored work. So CSR beats dense below a density of about 0.4, and a BSR format beats
-         * CSR once its tiles are about half full.
+         * From the full run of {@code docs/PERFORMANCE.md} (2026-11-22, AMD Zen 4 VM with AVX-512,
+         * 1 thread, 4096×4096 weights, N = 128, 90 % sparsity, native provider; dense: OpenBLAS
+         * 0.3.31 Cooperlake kernels): dense 44, CSR 18.6, BSR4 46, BSR8 51, BSR16 54 GMAC/s of
+         * stored work. So CSR beats dense below a density of about 0.4, and a BSR format beats CSR
+         * once its tiles are about 40 % full.
          */
-        public static final Rates MEASURED = new Rates(43, 18, 35, 39, 48);
+        public static final Rates MEASURED = new Rates(44, 18.6, 46, 51, 54);
 
         /** Validates that every rate is positive. */
         public Rates {
