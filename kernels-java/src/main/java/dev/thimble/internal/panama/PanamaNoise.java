@@ -103,6 +103,8 @@ final class PanamaNoise {
             rk1[r] = (k1 + r * Philox4x32.W1) & MASK32;
         }
         long tid = tensorId & MASK32, code = stream & MASK32;
+        int[] words = new int[4 * LL]; // the four state words of LL blocks, word-major
+        float[] tmp = new float[6 * LL];
         for (long e = offset; e < end;) {
             if (mode == PERTURB && capacity - count[0] < STEP_ROOM) {
                 return e - offset;
@@ -116,38 +118,13 @@ final class PanamaNoise {
                 if (hi <= e || lo >= end) {
                     continue;
                 }
-                LongVector x0 = IOTA_L.add((b0 + j0) & MASK32);
-                LongVector x1 = LongVector.broadcast(LS, (b0 >>> 32) & MASK32);
-                LongVector x2 = LongVector.broadcast(LS, tid);
-                LongVector x3 = LongVector.broadcast(LS, code);
-                for (int r = 0; r < Philox4x32.ROUNDS; r++) {
-                    LongVector p0 = x0.mul(Philox4x32.M0 & MASK32);
-                    LongVector p1 = x2.mul(Philox4x32.M1 & MASK32);
-                    LongVector y0 = p1.lanewise(VectorOperators.LSHR, 32).lanewise(VectorOperators.XOR, x1)
-                            .lanewise(VectorOperators.XOR, rk0[r]);
-                    LongVector y2 = p0.lanewise(VectorOperators.LSHR, 32).lanewise(VectorOperators.XOR, x3)
-                            .lanewise(VectorOperators.XOR, rk1[r]);
-                    x1 = p1.and(MASK32);
-                    x3 = p0.and(MASK32);
-                    x0 = y0;
-                    x2 = y2;
-                }
-                IntVector w0 = narrow(x0), w1 = narrow(x1), w2 = narrow(x2), w3 = narrow(x3);
+                philox(b0 + j0, tid, code, rk0, rk1, words);
                 long base = gStart + j0;
                 if (stream == NoiseStream.UNIFORM) {
-                    c.apply(FS, base, uniform(w0));
-                    c.apply(FS, base + 16, uniform(w1));
-                    c.apply(FS, base + 32, uniform(w2));
-                    c.apply(FS, base + 48, uniform(w3));
+                    uniform(c, words, base);
                 } else {
-                    FloatVector ra = radius(w0), rb = radius(w2);
-                    FloatVector[] cs = new FloatVector[2];
-                    sinCos(w1, cs);
-                    c.apply(FS, base, ra.mul(cs[0]));
-                    c.apply(FS, base + 16, ra.mul(cs[1]));
-                    sinCos(w3, cs);
-                    c.apply(FS, base + 32, rb.mul(cs[0]));
-                    c.apply(FS, base + 48, rb.mul(cs[1]));
+                    boxMuller(words, tmp);
+                    gaussian(c, tmp, base);
                 }
             }
             e = Math.min(gStart + 64, end);
@@ -169,9 +146,86 @@ final class PanamaNoise {
         return (IntVector) v.convertShape(VectorOperators.L2I, IS, 0);
     }
 
-    private static FloatVector uniform(IntVector w) {
-        IntVector m = w.lanewise(VectorOperators.LSHR, 8).mul(2).sub(0xFFFFFF);
-        return ((FloatVector) m.convert(VectorOperators.I2F, 0)).mul(NoiseMath.UNIFORM_SCALE);
+    /*
+     * Compile units. A vector that crosses a call C2 does not inline is boxed (an object and an
+     * array each), and C2 stops inlining within one compilation once it has parsed about 18,000
+     * nodes (NodeCountInliningCutoff), which a few dozen Vector API operations reach. So the
+     * stages of a group are separate methods that hand over their lanes through small arrays
+     * (the words in an int array, Box–Muller's radius, cos and sin in a float array), never as
+     * vectors. Philox and the uniform pass now compile without a boxed vector. Box–Muller alone
+     * (the radius's logarithm and the cos/sin polynomials) still exceeds the budget, so a few of
+     * its helpers stay calls: Gaussian runs at about 0.2 G params/s (native 1.4). boxMuller is
+     * kept above C2's inlining size (325 bytes) on purpose, so its overflow stays inside it.
+     */
+    /** Philox4x32-10 of the LL blocks from counter {@code ctr}: word k of block j to {@code words[k·LL + j]}. */
+    private static void philox(long ctr, long tid, long code, long[] rk0, long[] rk1, int[] words) {
+        LongVector x0 = IOTA_L.add(ctr & MASK32);
+        LongVector x1 = LongVector.broadcast(LS, (ctr >>> 32) & MASK32);
+        LongVector x2 = LongVector.broadcast(LS, tid);
+        LongVector x3 = LongVector.broadcast(LS, code);
+        for (int r = 0; r < Philox4x32.ROUNDS; r++) {
+            LongVector p0 = x0.mul(Philox4x32.M0 & MASK32);
+            LongVector p1 = x2.mul(Philox4x32.M1 & MASK32);
+            LongVector y0 = p1.lanewise(VectorOperators.LSHR, 32).lanewise(VectorOperators.XOR, x1)
+                    .lanewise(VectorOperators.XOR, rk0[r]);
+            LongVector y2 = p0.lanewise(VectorOperators.LSHR, 32).lanewise(VectorOperators.XOR, x3)
+                    .lanewise(VectorOperators.XOR, rk1[r]);
+            x1 = p1.and(MASK32);
+            x3 = p0.and(MASK32);
+            x0 = y0;
+            x2 = y2;
+        }
+        narrow(x0).intoArray(words, 0);
+        narrow(x1).intoArray(words, LL);
+        narrow(x2).intoArray(words, 2 * LL);
+        narrow(x3).intoArray(words, 3 * LL);
+    }
+
+    /** Uniform z of the four words, word k to stream elements [base + 16k, + LL). */
+    private static void uniform(Ctx c, int[] words, long base) {
+        for (int k = 0; k < 4; k++) {
+            IntVector m = IntVector.fromArray(IS, words, k * LL).lanewise(VectorOperators.LSHR, 8).mul(2).sub(0xFFFFFF);
+            c.apply(FS, base + 16L * k, ((FloatVector) m.convert(VectorOperators.I2F, 0)).mul(NoiseMath.UNIFORM_SCALE));
+        }
+    }
+
+    /**
+     * Box–Muller of a group's four words, NoiseMath's steps lane-wise and in the same order: the
+     * radius of words 0 and 2 and the cos and sin of the 24-bit angles of words 1 and 3, each pair's
+     * three vectors to {@code tmp} from 3·LL·pair (radius, cos, sin).
+     */
+    private static void boxMuller(int[] words, float[] tmp) {
+        for (int pair = 0; pair < 2; pair++) {
+            int at = 2 * LL * pair, out = 3 * LL * pair;
+            radius(IntVector.fromArray(IS, words, at)).intoArray(tmp, out);
+            IntVector k = IntVector.fromArray(IS, words, at + LL).lanewise(VectorOperators.LSHR, 8);
+            IntVector rq = k.add(0x200000).lanewise(VectorOperators.LSHR, 22);
+            IntVector q = rq.and(3);
+            IntVector rem = k.sub(rq.lanewise(VectorOperators.LSHL, 22));
+            FloatVector x = ((FloatVector) rem.convert(VectorOperators.I2F, 0)).mul(NoiseMath.TWO_PI_M24);
+            FloatVector x2 = x.mul(x);
+            FloatVector ps = fma(x2, fma(x2, x2.fma(NoiseMath.S4, NoiseMath.S3), NoiseMath.S2), NoiseMath.S1);
+            FloatVector sn = x.mul(x2).fma(ps, x);
+            FloatVector pc = fma(x2, fma(x2, fma(x2, x2.fma(NoiseMath.C5, NoiseMath.C4), NoiseMath.C3), NoiseMath.C2),
+                    NoiseMath.C1);
+            FloatVector cn = x2.fma(pc, FloatVector.broadcast(FS, 1f));
+            VectorMask<Float> odd = q.and(1).compare(VectorOperators.NE, 0).cast(FS);
+            IntVector cneg = q.add(1).and(2).lanewise(VectorOperators.LSHL, 30);
+            IntVector sneg = q.and(2).lanewise(VectorOperators.LSHL, 30);
+            cn.blend(sn, odd).reinterpretAsInts().lanewise(VectorOperators.XOR, cneg).reinterpretAsFloats().intoArray(tmp, out + LL);
+            sn.blend(cn, odd).reinterpretAsInts().lanewise(VectorOperators.XOR, sneg).reinterpretAsFloats()
+                    .intoArray(tmp, out + 2 * LL);
+        }
+    }
+
+    /** The Gaussian z of a group from boxMuller's output: r·cos and r·sin of each pair. */
+    private static void gaussian(Ctx c, float[] tmp, long base) {
+        for (int pair = 0; pair < 2; pair++) {
+            int out = 3 * LL * pair;
+            FloatVector r = FloatVector.fromArray(FS, tmp, out);
+            c.apply(FS, base + 32L * pair, r.mul(FloatVector.fromArray(FS, tmp, out + LL)));
+            c.apply(FS, base + 32L * pair + 16, r.mul(FloatVector.fromArray(FS, tmp, out + 2 * LL)));
+        }
     }
 
     /** NoiseMath.radius, lane-wise, in the same order. */
@@ -189,28 +243,6 @@ final class PanamaNoise {
         FloatVector fe = (FloatVector) e.convert(VectorOperators.I2F, 0);
         FloatVector ln = fma(fe, NoiseMath.LN2_HI, fma(fe, NoiseMath.LN2_LO, lnm));
         return ln.mul(-2f).lanewise(VectorOperators.SQRT);
-    }
-
-    /** cs[0] = cos, cs[1] = sin of the 24-bit angle of b, as NoiseMath.cosTurn / sinTurn. */
-    private static void sinCos(IntVector b, FloatVector[] cs) {
-        IntVector k = b.lanewise(VectorOperators.LSHR, 8);
-        IntVector rq = k.add(0x200000).lanewise(VectorOperators.LSHR, 22);
-        IntVector q = rq.and(3);
-        IntVector rem = k.sub(rq.lanewise(VectorOperators.LSHL, 22));
-        FloatVector x = ((FloatVector) rem.convert(VectorOperators.I2F, 0)).mul(NoiseMath.TWO_PI_M24);
-        FloatVector x2 = x.mul(x);
-        FloatVector ps = fma(x2, fma(x2, x2.fma(NoiseMath.S4, NoiseMath.S3), NoiseMath.S2), NoiseMath.S1);
-        FloatVector sn = x.mul(x2).fma(ps, x);
-        FloatVector pc = fma(x2, fma(x2, fma(x2, x2.fma(NoiseMath.C5, NoiseMath.C4), NoiseMath.C3), NoiseMath.C2),
-                NoiseMath.C1);
-        FloatVector cn = x2.fma(pc, FloatVector.broadcast(FS, 1f));
-        VectorMask<Float> odd = q.and(1).compare(VectorOperators.NE, 0).cast(FS);
-        FloatVector cosv = cn.blend(sn, odd);
-        FloatVector sinv = sn.blend(cn, odd);
-        IntVector cneg = q.add(1).and(2).lanewise(VectorOperators.LSHL, 30);
-        IntVector sneg = q.and(2).lanewise(VectorOperators.LSHL, 30);
-        cs[0] = cosv.reinterpretAsInts().lanewise(VectorOperators.XOR, cneg).reinterpretAsFloats();
-        cs[1] = sinv.reinterpretAsInts().lanewise(VectorOperators.XOR, sneg).reinterpretAsFloats();
     }
 
     /** The tensor side of a pass: where a vector of z for stream elements [e, e + lanes) goes. */
@@ -236,7 +268,42 @@ final class PanamaNoise {
             this.count = count;
         }
 
+        /*
+         * The hot path stays small so that C2 inlines it into every call site: a vector that crosses
+         * a call C2 does not inline is boxed (an object and an array per vector), and the species
+         * is then no constant, so the Vector API runs its Java fallback. Before this split the
+         * whole apply (542 bytes of bytecode) was never inlined: the Rademacher pass allocated
+         * ~100 bytes per 16 floats and ran at 1.05 G params/s. Edge chunks, masked passes and
+         * perturbation exceptions take applyRare.
+         */
         void apply(VectorSpecies<Float> sp, long e, FloatVector z) {
+            if (words != null || e < start || e + sp.length() > end) {
+                applyRare(sp, e, z);
+                return;
+            }
+            long off = (e - start) * Float.BYTES;
+            if (mode == FILL) {
+                z.mul(scale).intoMemorySegment(xs, off, BO);
+                return;
+            }
+            FloatVector w = FloatVector.fromMemorySegment(sp, xs, off, BO);
+            FloatVector p = fma(z, scale, w);
+            if (mode == PERTURB && !restores(z, w, p)) {
+                applyRare(sp, e, z); // records the exceptions (x is still untouched)
+                return;
+            }
+            p.intoMemorySegment(xs, off, BO);
+        }
+
+        /** Whether {@code p − scale·z} gives back every lane of w exactly (and w holds no NaN). */
+        private boolean restores(FloatVector z, FloatVector w, FloatVector p) {
+            FloatVector back = fma(z, -scale, p);
+            return back.reinterpretAsInts().compare(VectorOperators.EQ, w.reinterpretAsInts()).allTrue()
+                    && w.compare(VectorOperators.EQ, w).allTrue();
+        }
+
+        /** Any chunk: clipped to the range, masked, with perturbation exceptions recorded. */
+        private void applyRare(VectorSpecies<Float> sp, long e, FloatVector z) {
             int lanes = sp.length();
             long lo = Math.max(e, start), hi = Math.min(e + lanes, end);
             if (lo >= hi) {
