@@ -29,7 +29,9 @@ final class PanamaSpmm {
      * Remaining columns: single vectors, then a masked tail.
      *
      * Once B outgrows L2, rows go in groups of KSLICE_ROWS that pass over B in K slices (see
-     * csrRowsSliced).
+     * csrRowsSliced). As in spmmBsr, the tiles store raw sums and alpha and beta are applied per
+     * row afterwards: a tile that carries the alpha/beta store ran slower in some JVMs (4096x128,
+     * 90 %, sliced: 16.8-21.1 against 13.0-16.2 ms for the same tile with a plain store).
      */
     static void spmmCsr(float alpha, CsrF32 a, DenseF32 b, float beta, DenseF32 c, int rowStart, int rowEnd) {
         int n = b.cols();
@@ -58,12 +60,15 @@ final class PanamaSpmm {
      * the result is bit-identical to it. Measured at 4096x128 against the one-pass kernel
      * (interleaved runs, 2026-11-22): 90 % sparse 13.3-15.1 vs 16.1-17.2 ms, 95 % 7.2-7.7 vs
      * 7.3-8.2 ms (2 slices of ~100 non-zeros per row), with 768 KiB and 512 KiB slices no better.
-     * Rule as in the native kernel: slice only when each row has on average KSLICE_MIN_NNZ
-     * non-zeros per slice to pay for the extra C load and store.
+     * Slice only when each row has on average KSLICE_MIN_NNZ non-zeros per slice to pay for the
+     * extra C load and store: 64, not the native kernel's 96, because without prefetch slicing pays
+     * earlier. At 95 % (about 100 per slice, near 96) the rule of 96 left some row groups unsliced:
+     * 9.2 and 14.0 ms against 8.0 and 9.6 ms with every group sliced. At 99 % (about 20 per slice)
+     * slicing measured 7-13 % slower.
      */
     private static final long KSLICE_BYTES = 1 << 20;
     private static final int KSLICE_ROWS = 128;
-    private static final int KSLICE_MIN_NNZ = 96;
+    private static final int KSLICE_MIN_NNZ = 64;
 
     /** Slices rows [i0, i1) should make over B (1: not worth slicing). */
     private static int kSlices(CsrF32 a, int i0, int i1, int kb) {
@@ -150,14 +155,14 @@ final class PanamaSpmm {
             a6 = load(bs, ob + 6 * VB).fma(v, a6);
             a7 = load(bs, ob + 7 * VB).fma(v, a7);
         }
-        store(a0, alpha, 0f, cs, o);
-        store(a1, alpha, 0f, cs, o + VB);
-        store(a2, alpha, 0f, cs, o + 2 * VB);
-        store(a3, alpha, 0f, cs, o + 3 * VB);
-        store(a4, alpha, 0f, cs, o + 4 * VB);
-        store(a5, alpha, 0f, cs, o + 5 * VB);
-        store(a6, alpha, 0f, cs, o + 6 * VB);
-        store(a7, alpha, 0f, cs, o + 7 * VB);
+        a0.mul(alpha).intoMemorySegment(cs, o, BO);
+        a1.mul(alpha).intoMemorySegment(cs, o + VB, BO);
+        a2.mul(alpha).intoMemorySegment(cs, o + 2 * VB, BO);
+        a3.mul(alpha).intoMemorySegment(cs, o + 3 * VB, BO);
+        a4.mul(alpha).intoMemorySegment(cs, o + 4 * VB, BO);
+        a5.mul(alpha).intoMemorySegment(cs, o + 5 * VB, BO);
+        a6.mul(alpha).intoMemorySegment(cs, o + 6 * VB, BO);
+        a7.mul(alpha).intoMemorySegment(cs, o + 7 * VB, BO);
         return p;
     }
 
@@ -167,12 +172,16 @@ final class PanamaSpmm {
         MemorySegment bs = b.segment(), cs = c.segment();
         int n = b.cols();
         long rowBytes = (long) n * Float.BYTES;
+        float[] saved = beta == 0f ? null : new float[n];
         for (int i = rowStart; i < rowEnd; i++) {
             int p0 = rp.getAtIndex(I, i), p1 = rp.getAtIndex(I, i + 1);
             long cRow = i * rowBytes;
+            if (saved != null) {
+                scaleInto(beta, cs, cRow, n, saved);
+            }
             int j = 0;
             for (; j <= n - 8 * L; j += 8 * L) {
-                csrTile8(alpha, beta, ci, av, bs, cs, p0, p1, rowBytes, (long) j * Float.BYTES, cRow);
+                csrTile8(ci, av, bs, cs, p0, p1, rowBytes, (long) j * Float.BYTES, cRow);
             }
             for (; j <= n - 4 * L; j += 4 * L) {
                 long jb = (long) j * Float.BYTES;
@@ -186,10 +195,10 @@ final class PanamaSpmm {
                     a3 = load(bs, o + 3 * VB).fma(v, a3);
                 }
                 long o = cRow + jb;
-                store(a0, alpha, beta, cs, o);
-                store(a1, alpha, beta, cs, o + VB);
-                store(a2, alpha, beta, cs, o + 2 * VB);
-                store(a3, alpha, beta, cs, o + 3 * VB);
+                a0.intoMemorySegment(cs, o, BO);
+                a1.intoMemorySegment(cs, o + VB, BO);
+                a2.intoMemorySegment(cs, o + 2 * VB, BO);
+                a3.intoMemorySegment(cs, o + 3 * VB, BO);
             }
             for (; j <= n - L; j += L) {
                 long jb = (long) j * Float.BYTES;
@@ -202,7 +211,7 @@ final class PanamaSpmm {
                 if (p < p1) {
                     a0 = load(bs, ci.getAtIndex(I, p) * rowBytes + jb).fma(FloatVector.broadcast(S, av.getAtIndex(F, p)), a0);
                 }
-                store(a0.add(b0), alpha, beta, cs, cRow + jb);
+                a0.add(b0).intoMemorySegment(cs, cRow + jb, BO);
             }
             if (j < n) {
                 VectorMask<Float> m = S.indexInRange(j, n);
@@ -211,13 +220,16 @@ final class PanamaSpmm {
                 for (int p = p0; p < p1; p++) {
                     a0 = load(bs, ci.getAtIndex(I, p) * rowBytes + jb, m).fma(FloatVector.broadcast(S, av.getAtIndex(F, p)), a0);
                 }
-                store(a0, alpha, beta, cs, cRow + jb, m);
+                a0.intoMemorySegment(cs, cRow + jb, BO, m);
+            }
+            if (alpha != 1f || saved != null) {
+                finish(alpha, saved, cs, cRow, n);
             }
         }
     }
 
-    /** C row at {@code cRow}, 8 vectors of columns at {@code jb}: non-zeros [p0, p1) of its A row. */
-    private static void csrTile8(float alpha, float beta, MemorySegment ci, MemorySegment av, MemorySegment bs,
+    /** C row at {@code cRow}, 8 vectors of columns at {@code jb}: raw sums of non-zeros [p0, p1) of its A row. */
+    private static void csrTile8(MemorySegment ci, MemorySegment av, MemorySegment bs,
             MemorySegment cs, long p0, long p1, long rowBytes, long jb, long cRow) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (long p = p0; p < p1; p++) {
@@ -233,14 +245,14 @@ final class PanamaSpmm {
             a7 = load(bs, o + 7 * VB).fma(v, a7);
         }
         long o = cRow + jb;
-        store(a0, alpha, beta, cs, o);
-        store(a1, alpha, beta, cs, o + VB);
-        store(a2, alpha, beta, cs, o + 2 * VB);
-        store(a3, alpha, beta, cs, o + 3 * VB);
-        store(a4, alpha, beta, cs, o + 4 * VB);
-        store(a5, alpha, beta, cs, o + 5 * VB);
-        store(a6, alpha, beta, cs, o + 6 * VB);
-        store(a7, alpha, beta, cs, o + 7 * VB);
+        a0.intoMemorySegment(cs, o, BO);
+        a1.intoMemorySegment(cs, o + VB, BO);
+        a2.intoMemorySegment(cs, o + 2 * VB, BO);
+        a3.intoMemorySegment(cs, o + 3 * VB, BO);
+        a4.intoMemorySegment(cs, o + 4 * VB, BO);
+        a5.intoMemorySegment(cs, o + 5 * VB, BO);
+        a6.intoMemorySegment(cs, o + 6 * VB, BO);
+        a7.intoMemorySegment(cs, o + 7 * VB, BO);
     }
 
     /*
