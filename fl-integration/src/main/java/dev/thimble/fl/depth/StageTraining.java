@@ -146,10 +146,7 @@ final class StageTraining {
     private static Totals epochs(Network prefix, Network net, DenseF32 x, Sgd sgd, Dataset data, int epochs,
             SplittableRandom rng) {
         Batches.Progress p = Batches.epochs(data, epochs, x, rng, (in, labels, count) -> {
-            DenseF32 logits = net.forward(prefix == null ? in : prefix.forward(in));
-            net.parameters().zeroGrads();
-            double loss = SoftmaxCrossEntropy.lossAndGradient(logits, labels, net.outputGradient(count));
-            net.backward();
+            double loss = net.crossEntropyBackward(prefix == null ? in : prefix.forward(in), labels, count);
             sgd.step();
             return loss * count;
         });

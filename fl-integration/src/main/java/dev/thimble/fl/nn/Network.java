@@ -216,6 +216,19 @@ public final class Network implements AutoCloseable {
         }
     }
 
+    /**
+     * The gradients of one supervised batch: forward {@code x} ({@code count} samples), zero the
+     * parameter gradients, softmax cross-entropy against {@code labels}, backward. Returns the mean
+     * loss of the batch.
+     */
+    public double crossEntropyBackward(DenseF32 x, int[] labels, int count) {
+        DenseF32 logits = forward(x);
+        parameters().zeroGrads();
+        double loss = SoftmaxCrossEntropy.lossAndGradient(logits, labels, outputGradient(count));
+        backward();
+        return loss;
+    }
+
     /** Floating-point operations of one sample's forward pass. */
     public long forwardFlops() {
         long flops = 0;

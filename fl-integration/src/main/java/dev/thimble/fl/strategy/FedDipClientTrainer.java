@@ -12,7 +12,6 @@ import dev.thimble.fl.core.TrainConfig;
 import dev.thimble.fl.data.Dataset;
 import dev.thimble.fl.nn.Network;
 import dev.thimble.fl.nn.Param;
-import dev.thimble.fl.nn.SoftmaxCrossEntropy;
 import dev.thimble.ops.VectorOps;
 import dev.thimble.tensor.BitMask;
 import dev.thimble.tensor.DenseF32;
@@ -97,11 +96,7 @@ public final class FedDipClientTrainer implements ClientTrainer {
                             new SplittableRandom(ctx.seed()), (xb, labels, count) -> {
                                 wt.copyFrom(w);
                                 VectorOps.applyMask(ctx.kernels(), wt, mask);
-                                DenseF32 logits = net.forward(xb);
-                                net.parameters().zeroGrads();
-                                double loss = SoftmaxCrossEntropy.lossAndGradient(logits, labels,
-                                        net.outputGradient(count));
-                                net.backward();
+                                double loss = net.crossEntropyBackward(xb, labels, count);
                                 if (lambda != 0) {
                                     for (Param q : prunable) {
                                         double norm = VectorOps.norm2(ctx.kernels(), q.value());

@@ -9,7 +9,6 @@ import dev.thimble.fl.core.FitResult;
 import dev.thimble.fl.core.TrainConfig;
 import dev.thimble.fl.data.Dataset;
 import dev.thimble.fl.nn.Network;
-import dev.thimble.fl.nn.SoftmaxCrossEntropy;
 import dev.thimble.fl.optim.Sgd;
 import dev.thimble.ops.VectorOps;
 import dev.thimble.tensor.DenseF32;
@@ -50,11 +49,7 @@ public final class SgdClientTrainer implements ClientTrainer {
                     DenseF32 anchor = proximal ? arena.copyOf(w) : null) {
                 Batches.Progress p = Batches.epochs(data, cfg.localEpochs(), x, new SplittableRandom(ctx.seed()),
                         (xb, labels, count) -> {
-                            DenseF32 logits = net.forward(xb);
-                            net.parameters().zeroGrads();
-                            double loss = SoftmaxCrossEntropy.lossAndGradient(logits, labels,
-                                    net.outputGradient(count));
-                            net.backward();
+                            double loss = net.crossEntropyBackward(xb, labels, count);
                             if (proximal) {
                                 VectorOps.axpy(ctx.kernels(), mu, w, g);
                                 VectorOps.axpy(ctx.kernels(), -mu, anchor, g);

@@ -10,7 +10,6 @@ import dev.thimble.fl.core.Payload;
 import dev.thimble.fl.core.TrainConfig;
 import dev.thimble.fl.data.Dataset;
 import dev.thimble.fl.nn.Network;
-import dev.thimble.fl.nn.SoftmaxCrossEntropy;
 import dev.thimble.fl.nn.Swat;
 import dev.thimble.fl.optim.Sgd;
 import dev.thimble.ops.VectorOps;
@@ -56,11 +55,7 @@ public final class SwatClientTrainer implements ClientTrainer {
                 try {
                     p = Batches.epochs(data, cfg.localEpochs(), x, new SplittableRandom(ctx.seed()),
                             (xb, labels, count) -> {
-                                DenseF32 logits = net.forward(xb);
-                                net.parameters().zeroGrads();
-                                double loss = SoftmaxCrossEntropy.lossAndGradient(logits, labels,
-                                        net.outputGradient(count));
-                                net.backward();
+                                double loss = net.crossEntropyBackward(xb, labels, count);
                                 sgd.step();
                                 return loss * count;
                             });
