@@ -55,7 +55,7 @@ final class PanamaSpmm {
      * one cannot prefetch (the Vector API has no prefetch). So a group of rows makes one pass per
      * slice of kb B rows (KSLICE_BYTES, the L2 size), and within a pass B rows come mostly from
      * L2. Each row resumes its raw partial sums from C (beta == 0: C is ours) and stops at the
-     * first column of the next slice; alpha is applied in the last pass. Per output the additions
+     * first column of the next slice; alpha is applied after the last pass, as in csrRows. Per output the additions
      * happen in the same order as in the one-pass kernel and the partial sums are exact floats, so
      * the result is bit-identical to it. Measured at 4096x128 against the one-pass kernel
      * (interleaved runs, 2026-11-22): 90 % sparse 13.3-15.1 vs 16.1-17.2 ms, 95 % 7.2-7.7 vs
@@ -101,21 +101,24 @@ final class PanamaSpmm {
                 int p0 = cursor[i - i0], p1 = rp.getAtIndex(I, i + 1);
                 int p = p0;
                 for (int j = 0; j < n; j += 8 * L) {
-                    p = csrSliceTile8(s > 0, last ? alpha : 1f, kEnd, ci, av, bs, cs, p0, p1, rowBytes,
-                            (long) j * Float.BYTES, i * rowBytes);
+                    p = csrSliceTile8(s > 0, kEnd, ci, av, bs, cs, p0, p1, rowBytes, (long) j * Float.BYTES,
+                            i * rowBytes);
                 }
                 cursor[i - i0] = p;
+                if (last && alpha != 1f) {
+                    finish(alpha, null, cs, i * rowBytes, n);
+                }
             }
         }
     }
 
     /**
      * csrTile8 for one K slice: starts from the partial sums in C when {@code resume}, stops at the
-     * first column {@code >= kEnd} and returns its position; stores {@code alpha·sums}, no beta.
+     * first column {@code >= kEnd} and returns its position; stores the raw sums.
      * Its own method, not a flag of csrTile8, so that the one-pass kernel carries neither the resume
      * load nor the column test (the BSR tile ran 6-7 % slower with a never-taken C load in it).
      */
-    private static int csrSliceTile8(boolean resume, float alpha, int kEnd, MemorySegment ci, MemorySegment av,
+    private static int csrSliceTile8(boolean resume, int kEnd, MemorySegment ci, MemorySegment av,
             MemorySegment bs, MemorySegment cs, int p0, int p1, long rowBytes, long jb, long cRow) {
         long o = cRow + jb;
         FloatVector a0, a1, a2, a3, a4, a5, a6, a7;
@@ -155,14 +158,14 @@ final class PanamaSpmm {
             a6 = load(bs, ob + 6 * VB).fma(v, a6);
             a7 = load(bs, ob + 7 * VB).fma(v, a7);
         }
-        a0.mul(alpha).intoMemorySegment(cs, o, BO);
-        a1.mul(alpha).intoMemorySegment(cs, o + VB, BO);
-        a2.mul(alpha).intoMemorySegment(cs, o + 2 * VB, BO);
-        a3.mul(alpha).intoMemorySegment(cs, o + 3 * VB, BO);
-        a4.mul(alpha).intoMemorySegment(cs, o + 4 * VB, BO);
-        a5.mul(alpha).intoMemorySegment(cs, o + 5 * VB, BO);
-        a6.mul(alpha).intoMemorySegment(cs, o + 6 * VB, BO);
-        a7.mul(alpha).intoMemorySegment(cs, o + 7 * VB, BO);
+        a0.intoMemorySegment(cs, o, BO);
+        a1.intoMemorySegment(cs, o + VB, BO);
+        a2.intoMemorySegment(cs, o + 2 * VB, BO);
+        a3.intoMemorySegment(cs, o + 3 * VB, BO);
+        a4.intoMemorySegment(cs, o + 4 * VB, BO);
+        a5.intoMemorySegment(cs, o + 5 * VB, BO);
+        a6.intoMemorySegment(cs, o + 6 * VB, BO);
+        a7.intoMemorySegment(cs, o + 7 * VB, BO);
         return p;
     }
 
@@ -286,7 +289,7 @@ final class PanamaSpmm {
         float[] saved = beta == 0f ? null : new float[bsz * n];
         for (int br = blockRowStart; br < blockRowEnd; br++) {
             int k0 = bp.getAtIndex(I, br), k1 = bp.getAtIndex(I, br + 1);
-            long rows = Math.min(bsz, m - br * bsz);
+            int rows = Math.min(bsz, m - br * bsz);
             if (saved != null) {
                 scaleInto(beta, cs, br * bsz * rowBytes, rows * n, saved);
             }
@@ -451,27 +454,27 @@ final class PanamaSpmm {
     }
 
     /** {@code dst[0, len) = beta·C}, C read from byte {@code off}. */
-    private static void scaleInto(float beta, MemorySegment c, long off, long len, float[] dst) {
+    private static void scaleInto(float beta, MemorySegment c, long off, int len, float[] dst) {
         int t = 0;
-        for (int ub = S.loopBound((int) len); t < ub; t += L) {
+        for (int ub = S.loopBound(len); t < ub; t += L) {
             load(c, off + (long) t * Float.BYTES).mul(beta).intoArray(dst, t);
         }
         if (t < len) {
-            VectorMask<Float> m = S.indexInRange(t, (int) len);
+            VectorMask<Float> m = S.indexInRange(t, len);
             load(c, off + (long) t * Float.BYTES, m).mul(beta).intoArray(dst, t, m);
         }
     }
 
     /** {@code C = alpha·C + src} over {@code len} floats from byte {@code off} ({@code src} null: no addend). */
-    private static void finish(float alpha, float[] src, MemorySegment c, long off, long len) {
+    private static void finish(float alpha, float[] src, MemorySegment c, long off, int len) {
         int t = 0;
-        for (int ub = S.loopBound((int) len); t < ub; t += L) {
+        for (int ub = S.loopBound(len); t < ub; t += L) {
             long o = off + (long) t * Float.BYTES;
             FloatVector r = load(c, o).mul(alpha);
             (src == null ? r : r.add(FloatVector.fromArray(S, src, t))).intoMemorySegment(c, o, BO);
         }
         if (t < len) {
-            VectorMask<Float> m = S.indexInRange(t, (int) len);
+            VectorMask<Float> m = S.indexInRange(t, len);
             long o = off + (long) t * Float.BYTES;
             FloatVector r = load(c, o, m).mul(alpha);
             (src == null ? r : r.add(FloatVector.fromArray(S, src, t, m))).intoMemorySegment(c, o, BO, m);
